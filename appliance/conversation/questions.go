@@ -1,0 +1,59 @@
+package conversation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"wenban/appliance/store"
+)
+
+const bucketQuestions = "bot_questions"
+
+// QuestionRecord is one question put to the bot and what it answered,
+// kept sealed for the learning loop and the analytics.
+type QuestionRecord struct {
+	Question string    `json:"question"`
+	Matched  bool      `json:"matched"`
+	FAQID    string    `json:"faq_id,omitempty"`
+	Score    float64   `json:"score"`
+	Channel  string    `json:"channel,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// RecordQuestion stores a bot question with its result.
+func (s *Service) RecordQuestion(ctx context.Context, r QuestionRecord) error {
+	if r.At.IsZero() {
+		r.At = s.now()
+	}
+	err := s.db.Update(func(tx *store.Tx) error {
+		seq, err := tx.NextSeq(bucketQuestions)
+		if err != nil {
+			return err
+		}
+		return tx.PutSealed(bucketQuestions, store.SeqKey(seq), r)
+	})
+	if err != nil {
+		return fmt.Errorf("recording bot question: %w", err)
+	}
+	return nil
+}
+
+// Questions returns the recorded bot questions, oldest first.
+func (s *Service) Questions(ctx context.Context) ([]QuestionRecord, error) {
+	var out []QuestionRecord
+	err := s.db.View(func(tx *store.Tx) error {
+		return tx.ScanSealed(bucketQuestions, "", func(_ string, decode store.Decoder) error {
+			var r QuestionRecord
+			if err := decode(&r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing bot questions: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,381 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"wenban/appliance/seal"
+	"wenban/appliance/store"
+)
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (r *recorder) Publish(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+}
+
+func (r *recorder) kinds() []EventKind {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]EventKind, len(r.events))
+	for i, ev := range r.events {
+		out[i] = ev.Kind
+	}
+	return out
+}
+
+func openDB(t *testing.T, dir string) *store.DB {
+	t.Helper()
+	master, err := seal.LoadMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(dir, "wenban.db"), master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func newService(t *testing.T) (*Service, *recorder) {
+	t.Helper()
+	db := openDB(t, t.TempDir())
+	rec := &recorder{}
+	s, err := NewService(db, Options{Publisher: rec, MaxChats: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		db.Close()
+	})
+	return s, rec
+}
+
+var (
+	zhang = Agent{ID: "a1", Name: "张敏"}
+	li    = Agent{ID: "a2", Name: "李华"}
+)
+
+func start(t *testing.T, s *Service) (Conversation, string) {
+	t.Helper()
+	c, token, err := s.Start(context.Background(), StartRequest{
+		Channel: "web",
+		Topic:   "二手房过户要带什么",
+		Transcript: []Line{
+			{From: SenderCitizen, Text: "二手房过户要带什么"},
+			{From: SenderBot, Text: "请携带身份证、不动产权证书和买卖合同。"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, token
+}
+
+func TestStartQueuesWithTranscript(t *testing.T) {
+	s, rec := newService(t)
+	ctx := context.Background()
+	c, token := start(t, s)
+
+	if c.State != StateQueued {
+		t.Errorf("state: got %v, want queued", c.State)
+	}
+	msgs, err := s.Messages(ctx, c.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 3 {
+		t.Fatalf("transcript: got %d lines, want 3 (question, answer, system)", len(msgs))
+	}
+	if msgs[0].From != SenderCitizen || msgs[1].From != SenderBot || msgs[2].From != SenderSystem {
+		t.Errorf("senders: got %v %v %v", msgs[0].From, msgs[1].From, msgs[2].From)
+	}
+	if got, err := s.Authenticate(ctx, CookieValue(c.ID, token)); err != nil || got.ID != c.ID {
+		t.Errorf("authenticate with token: got %v, %v", got.ID, err)
+	}
+	if _, err := s.Authenticate(ctx, CookieValue(c.ID, "wrong")); !errors.Is(err, ErrBadToken) {
+		t.Errorf("authenticate with wrong token: got %v, want ErrBadToken", err)
+	}
+	if pos, _, _ := s.Position(ctx, c.ID); pos != 1 {
+		t.Errorf("position: got %d, want 1", pos)
+	}
+	if k := rec.kinds(); len(k) != 1 || k[0] != EventQueued {
+		t.Errorf("events: got %v, want [queued]", k)
+	}
+}
+
+func TestAcceptTransferEndRate(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	c, _ := start(t, s)
+
+	got, err := s.Accept(ctx, zhang, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != c.ID || got.State != StateServing || got.AgentID != zhang.ID {
+		t.Fatalf("accept: got %+v", got)
+	}
+	if items, _ := s.Queue(ctx); len(items) != 0 {
+		t.Errorf("queue after accept: got %d items, want 0", len(items))
+	}
+
+	if _, _, err := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderAgent, AuthorID: li.ID, Text: "你好"}); !errors.Is(err, ErrNotOwner) {
+		t.Errorf("send by non-owner: got %v, want ErrNotOwner", err)
+	}
+	if _, err := s.Transfer(ctx, zhang, c.ID, li); err != nil {
+		t.Fatal(err)
+	}
+	active, _ := s.Active(ctx, li.ID)
+	if len(active) != 1 || active[0].ID != c.ID {
+		t.Errorf("li active after transfer: got %d", len(active))
+	}
+	if active, _ := s.Active(ctx, zhang.ID); len(active) != 0 {
+		t.Errorf("zhang active after transfer: got %d, want 0", len(active))
+	}
+
+	if err := s.Rate(ctx, c.ID, 5, ""); !errors.Is(err, ErrNotClosed) {
+		t.Errorf("rate before end: got %v, want ErrNotClosed", err)
+	}
+	if _, err := s.End(ctx, c.ID, Closer{AgentID: li.ID, Name: li.Name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rate(ctx, c.ID, 6, ""); err == nil {
+		t.Error("rate 6: got nil error, want invalid score")
+	}
+	if err := s.Rate(ctx, c.ID, 5, "很满意"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rate(ctx, c.ID, 4, ""); !errors.Is(err, ErrAlreadyRated) {
+		t.Errorf("second rating: got %v, want ErrAlreadyRated", err)
+	}
+
+	msgs, _ := s.Messages(ctx, c.ID, 0)
+	var system []string
+	for _, m := range msgs {
+		if m.From == SenderSystem {
+			system = append(system, m.Text)
+		}
+	}
+	want := []string{"排队", "张敏 已接入", "转接给客服 李华", "李华 已结束"}
+	if len(system) != len(want) {
+		t.Fatalf("system lines: got %q, want %d lines", system, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(system[i], w) {
+			t.Errorf("system line %d: got %q, want it to contain %q", i, system[i], w)
+		}
+	}
+}
+
+func TestSendDeduplicatesClientID(t *testing.T) {
+	s, rec := newService(t)
+	ctx := context.Background()
+	c, _ := start(t, s)
+
+	first, dup, err := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderCitizen, ClientID: "c-1", Text: "还在吗"})
+	if err != nil || dup {
+		t.Fatalf("first send: dup=%v err=%v", dup, err)
+	}
+	again, dup, err := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderCitizen, ClientID: "c-1", Text: "还在吗"})
+	if err != nil || !dup {
+		t.Fatalf("retry: dup=%v err=%v, want dup", dup, err)
+	}
+	if again.Seq != first.Seq {
+		t.Errorf("retry seq: got %d, want %d", again.Seq, first.Seq)
+	}
+	msgs, _ := s.Messages(ctx, c.ID, first.Seq-1)
+	if len(msgs) != 1 {
+		t.Errorf("messages after retry: got %d, want 1", len(msgs))
+	}
+	n := 0
+	for _, k := range rec.kinds() {
+		if k == EventMessage {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("message events: got %d, want 1", n)
+	}
+}
+
+func TestSendValidation(t *testing.T) {
+	s, _ := newService(t)
+	c, _ := start(t, s)
+	cases := []struct {
+		name string
+		text string
+	}{
+		{"empty", "   "},
+		{"too long", strings.Repeat("长", 2001)},
+		{"invalid utf8", "\xff\xfe"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := s.Send(context.Background(), SendRequest{ConversationID: c.ID, From: SenderCitizen, Text: tc.text})
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Errorf("got %v, want *InputError", err)
+			}
+		})
+	}
+}
+
+func TestAcceptCapacityAndEmptyQueue(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	if _, err := s.Accept(ctx, zhang, ""); !errors.Is(err, ErrQueueEmpty) {
+		t.Errorf("empty queue: got %v, want ErrQueueEmpty", err)
+	}
+	for range 3 {
+		start(t, s)
+	}
+	for i := range 2 {
+		if _, err := s.Accept(ctx, zhang, ""); err != nil {
+			t.Fatalf("accept %d: %v", i, err)
+		}
+	}
+	if _, err := s.Accept(ctx, zhang, ""); !errors.Is(err, ErrAtCapacity) {
+		t.Errorf("third accept with limit 2: got %v, want ErrAtCapacity", err)
+	}
+}
+
+func TestConcurrentAcceptExactlyOneWins(t *testing.T) {
+	s, _ := newService(t)
+	c, _ := start(t, s)
+
+	const n = 50
+	var (
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		winners, taken int
+		other          []error
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			agent := Agent{ID: fmt.Sprintf("agent-%02d", i), Name: fmt.Sprintf("客服%02d", i)}
+			_, err := s.Accept(context.Background(), agent, c.ID)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners++
+			case errors.Is(err, ErrTaken):
+				taken++
+			default:
+				other = append(other, err)
+			}
+		}()
+	}
+	wg.Wait()
+
+	if winners != 1 {
+		t.Errorf("winners: got %d, want 1", winners)
+	}
+	if taken != n-1 {
+		t.Errorf("told taken: got %d, want %d", taken, n-1)
+	}
+	if len(other) > 0 {
+		t.Errorf("unexpected errors: %v", other)
+	}
+	got, _ := s.Get(context.Background(), c.ID)
+	if len(got.Agents) != 1 {
+		t.Errorf("agents on record: got %v, want one", got.Agents)
+	}
+}
+
+func TestHistorySearchRebuiltAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t, dir)
+	s, err := NewService(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, _, err := s.Start(ctx, StartRequest{Transcript: []Line{{From: SenderCitizen, Text: "我想提交不动产登记申请"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db.Close()
+
+	db = openDB(t, dir)
+	defer db.Close()
+	s, err = NewService(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	hits, err := s.Search(ctx, "登记", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Conversation.ID != c.ID {
+		t.Fatalf("search 登记: got %d hits, want conversation %s", len(hits), c.ID)
+	}
+	if !strings.Contains(hits[0].Snippets[0], "<mark>") {
+		t.Errorf("snippet %q has no highlight", hits[0].Snippets[0])
+	}
+	if hits, _ := s.Search(ctx, "采矿权", 10); len(hits) != 0 {
+		t.Errorf("search 采矿权: got %d hits, want 0", len(hits))
+	}
+}
+
+func TestLeaveMessageValidation(t *testing.T) {
+	s, _ := newService(t)
+	cases := []struct {
+		name  string
+		msg   LeftMessage
+		field string
+	}{
+		{"ok mobile", LeftMessage{Name: "王芳", Phone: "13800138000", Text: "想咨询宅基地"}, ""},
+		{"ok landline", LeftMessage{Name: "王芳", Phone: "0731-88888888", Text: "想咨询宅基地"}, ""},
+		{"no name", LeftMessage{Phone: "13800138000", Text: "x"}, "name"},
+		{"bad phone", LeftMessage{Name: "王芳", Phone: "12345", Text: "x"}, "phone"},
+		{"no text", LeftMessage{Name: "王芳", Phone: "13800138000"}, "text"},
+		{"long text", LeftMessage{Name: "王芳", Phone: "13800138000", Text: strings.Repeat("字", 1001)}, "text"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.LeaveMessage(context.Background(), tc.msg)
+			var ie *InputError
+			switch {
+			case tc.field == "" && err != nil:
+				t.Errorf("got %v, want success", err)
+			case tc.field != "" && (!errors.As(err, &ie) || ie.Field != tc.field):
+				t.Errorf("got %v, want input error on %s", err, tc.field)
+			}
+		})
+	}
+	list, _ := s.LeftMessages(context.Background())
+	if len(list) != 2 {
+		t.Errorf("stored: got %d, want 2", len(list))
+	}
+}
+
+func TestEstimateSpreadsOverSeats(t *testing.T) {
+	s, _ := newService(t)
+	s.SetOnlineSeats(func() int { return 2 })
+	if got, want := s.Estimate(3), 2*defaultServiceTime; got != want {
+		t.Errorf("position 3 with 2 seats: got %v, want %v", got, want)
+	}
+	s.noteServiceTime(time.Minute)
+	if got := s.Estimate(1); got >= defaultServiceTime {
+		t.Errorf("after a 1-minute service: got %v, want below %v", got, defaultServiceTime)
+	}
+}
