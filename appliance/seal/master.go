@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,19 +46,30 @@ func LoadMasterKey(keyFile string) (*MasterKey, error) {
 		}
 	}
 
-	raw, err := os.ReadFile(keyFile)
+	f, err := os.Open(keyFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return createMasterKey(keyFile)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading master key file %s: %w", keyFile, err)
+		return nil, fmt.Errorf("opening master key file %s: %w", keyFile, err)
 	}
-	info, err := os.Stat(keyFile)
+	defer f.Close()
+
+	// Check the opened file itself, so a swap between check and read
+	// cannot slip a readable file in.
+	info, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("checking master key file %s: %w", keyFile, err)
 	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("master key file %s is not a regular file", keyFile)
+	}
 	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("master key file %s has mode %v: others can read it; run chmod 600 on it", keyFile, info.Mode().Perm())
+		return nil, fmt.Errorf("master key file %s has mode %v, so other users can read it: run chmod 600 on it", keyFile, info.Mode().Perm())
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, 256))
+	if err != nil {
+		return nil, fmt.Errorf("reading master key file %s: %w", keyFile, err)
 	}
 	return parseMasterKey(raw, "file "+keyFile)
 }

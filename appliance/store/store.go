@@ -54,7 +54,8 @@ func Open(path string, master *seal.MasterKey) (*DB, error) {
 }
 
 func (db *DB) loadKeys(master *seal.MasterKey) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	var firstKey []byte
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(keysBucket))
 		if err != nil {
 			return fmt.Errorf("creating keyring bucket: %w", err)
@@ -75,32 +76,46 @@ func (db *DB) loadKeys(master *seal.MasterKey) error {
 			return err
 		}
 
-		if db.ring.Active() == 0 {
-			return addKey(b, db.ring, master, 1)
+		if db.ring.Active() != 0 {
+			return nil
 		}
-		return nil
+		key, err := seal.NewDataKey()
+		if err != nil {
+			return err
+		}
+		firstKey = key
+		return storeKey(b, master, 1, key)
 	})
+	if err != nil || firstKey == nil {
+		return err
+	}
+	return db.ring.Add(1, firstKey)
 }
 
 // RotateKey adds a new data key that seals every value written from now
 // on. Old values stay readable under their own keys.
 func (db *DB) RotateKey(master *seal.MasterKey) (seal.KeyID, error) {
-	var id seal.KeyID
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		id = db.ring.Active() + 1
-		return addKey(tx.Bucket([]byte(keysBucket)), db.ring, master, id)
+	id := db.ring.Active() + 1
+	key, err := seal.NewDataKey()
+	if err != nil {
+		return 0, err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		return storeKey(tx.Bucket([]byte(keysBucket)), master, id, key)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("rotating data key: %w", err)
 	}
+
+	// Only a committed key may seal data: one lost with a failed commit
+	// would leave every value it sealed unreadable after a restart.
+	if err := db.ring.Add(id, key); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
-func addKey(b *bolt.Bucket, ring *seal.Keyring, master *seal.MasterKey, id seal.KeyID) error {
-	key, err := seal.NewDataKey()
-	if err != nil {
-		return err
-	}
+func storeKey(b *bolt.Bucket, master *seal.MasterKey, id seal.KeyID, key []byte) error {
 	wrapped, err := master.Wrap(id, key)
 	if err != nil {
 		return err
@@ -108,7 +123,7 @@ func addKey(b *bolt.Bucket, ring *seal.Keyring, master *seal.MasterKey, id seal.
 	if err := b.Put(binary.BigEndian.AppendUint32(nil, uint32(id)), wrapped); err != nil {
 		return fmt.Errorf("storing data key %d: %w", id, err)
 	}
-	return ring.Add(id, key)
+	return nil
 }
 
 // Keyring returns the data keys, for sealing blobs outside bbolt.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -84,6 +85,9 @@ func (t *Tx) raw(bucket, key string) []byte {
 	return b.Get([]byte(key))
 }
 
+// Keys are stored as they are, unsealed: callers build them from random
+// ids and sequence numbers, never from personal data.
+
 // Delete removes bucket/key; a missing key is not an error.
 func (t *Tx) Delete(bucket, key string) error {
 	b := t.tx.Bucket([]byte(bucket))
@@ -135,7 +139,7 @@ func (t *Tx) ScanSealed(bucket, prefix string, fn func(key string, decode Decode
 }
 
 // ErrStop ends a Scan early without an error.
-var ErrStop = fmt.Errorf("store: stop scan")
+var ErrStop = errors.New("store: stop scan")
 
 func (t *Tx) scan(bucket, prefix string, sealed bool, fn func(string, Decoder) error) error {
 	b := t.tx.Bucket([]byte(bucket))
@@ -158,7 +162,7 @@ func (t *Tx) scan(bucket, prefix string, sealed bool, fn func(string, Decoder) e
 			return decode(bucket, key, plain, out)
 		}
 		if err := fn(key, dec); err != nil {
-			if err == ErrStop {
+			if errors.Is(err, ErrStop) {
 				return nil
 			}
 			return err

@@ -1,0 +1,112 @@
+package auth
+
+import (
+	"fmt"
+	"time"
+
+	"wenban/appliance/store"
+)
+
+// Login throttling: MaxFailures failed attempts for one login name within
+// FailureWindow lock that name for LockDuration.
+//
+// NOTE: anyone with a valid login name can keep it locked with five wrong
+// guesses every 15 minutes. ResetPassword lifts a lock, and this package
+// sets no per-address limit.
+const (
+	MaxFailures   = 5
+	FailureWindow = 15 * time.Minute
+	LockDuration  = 15 * time.Minute
+)
+
+// failureRecord tracks recent attempts for one login key in failuresBucket.
+// Records exist for unknown login names too, so an unknown name locks
+// exactly like a real one and lockouts do not reveal which names exist.
+// The record contains only times, so it is stored plain.
+type failureRecord struct {
+	// Attempts are the failed attempts within FailureWindow plus any
+	// attempt whose password is still being checked.
+	Attempts    []time.Time `json:"attempts,omitempty"`
+	LockedUntil time.Time   `json:"locked_until,omitzero"`
+}
+
+// reserve counts an attempt before its password is checked, so that many
+// parallel attempts cannot all pass the limit at once. It returns a
+// *LockedError when the login is locked.
+func (f *failureRecord) reserve(now time.Time) error {
+	if !f.LockedUntil.IsZero() && !now.Before(f.LockedUntil) {
+		*f = failureRecord{}
+	}
+	if now.Before(f.LockedUntil) {
+		return &LockedError{Remaining: f.LockedUntil.Sub(now)}
+	}
+
+	f.prune(now)
+	if len(f.Attempts) >= MaxFailures {
+		f.LockedUntil = now.Add(LockDuration)
+		return &LockedError{Remaining: LockDuration}
+	}
+	f.Attempts = append(f.Attempts, now)
+	return nil
+}
+
+// fail settles a reserved attempt as failed, locking the login when it
+// was the last one allowed.
+func (f *failureRecord) fail(now time.Time) {
+	f.prune(now)
+	if len(f.Attempts) >= MaxFailures && f.LockedUntil.IsZero() {
+		f.LockedUntil = now.Add(LockDuration)
+	}
+}
+
+func (f *failureRecord) prune(now time.Time) {
+	cutoff := now.Add(-FailureWindow)
+	kept := f.Attempts[:0]
+	for _, t := range f.Attempts {
+		if t.After(cutoff) {
+			kept = append(kept, t)
+		}
+	}
+	f.Attempts = kept
+}
+
+// stale reports whether the record no longer affects any login.
+func (f *failureRecord) stale(now time.Time) bool {
+	f.prune(now)
+	return len(f.Attempts) == 0 && !now.Before(f.LockedUntil)
+}
+
+// reserveAttempt runs reserve on the stored record for lk inside tx. It
+// returns the *LockedError separately from storage errors, because tx must
+// commit either way for the lock to be stored.
+func reserveAttempt(tx *store.Tx, lk string, now time.Time) (locked error, err error) {
+	var f failureRecord
+	if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
+		return nil, err
+	}
+	locked = f.reserve(now)
+	if err := tx.Put(failuresBucket, lk, f); err != nil {
+		return nil, fmt.Errorf("storing login attempts: %w", err)
+	}
+	return locked, nil
+}
+
+// recordFailure runs fail on the stored record for lk and reports whether
+// the login is now locked.
+func (s *Service) recordFailure(lk string) (bool, error) {
+	now := s.now()
+	var locked bool
+	err := s.db.Update(func(tx *store.Tx) error {
+		var f failureRecord
+		if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
+			return err
+		}
+		f.fail(now)
+		locked = now.Before(f.LockedUntil)
+		return tx.Put(failuresBucket, lk, f)
+	})
+	if err != nil {
+		return false, fmt.Errorf("recording failed login: %w", err)
+	}
+	return locked, nil
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"wenban/appliance/auth"
+)
+
+func runStaff(ctx context.Context, args []string, out, errOut io.Writer) error {
+	sub := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"add":            runStaffAdd,
+		"list":           runStaffList,
+		"reset-password": runStaffReset,
+	}
+	if len(args) == 0 || sub[args[0]] == nil {
+		fmt.Fprintln(errOut, "usage: wenban staff add|list|reset-password --data DIR [flags]")
+		fmt.Fprintln(errOut, "  add --login L --name 姓名 [--role agent|supervisor|admin]   新建坐席账号并显示初始密码")
+		fmt.Fprintln(errOut, "  list                                                       列出账号")
+		fmt.Fprintln(errOut, "  reset-password --login L                                   重置密码并显示新密码")
+		return errUsage
+	}
+	return sub[args[0]](ctx, args[1:], out, errOut)
+}
+
+// openAuth opens the data folder's account service for a tool.
+func openAuth(name string, args []string, errOut io.Writer, extra func(*pflag.FlagSet)) (*auth.Service, func(), error) {
+	cfg, _, err := kbFlags(name, args, errOut, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openStore(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return auth.NewService(db, auth.Options{}), func() { db.Close() }, nil
+}
+
+func runStaffAdd(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var login, name, role string
+	svc, done, err := openAuth("staff add", args, errOut, func(fs *pflag.FlagSet) {
+		fs.StringVar(&login, "login", "", "login name: 3 to 32 of a-z 0-9 . _ -")
+		fs.StringVar(&name, "name", "", "display name shown to citizens")
+		fs.StringVar(&role, "role", "agent", "role: agent, supervisor or admin")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	r, err := auth.ParseRole(role)
+	if err != nil {
+		return fmt.Errorf("--role: %w", err)
+	}
+	password, err := auth.GeneratePassword()
+	if err != nil {
+		return err
+	}
+	acct, err := svc.CreateAccount(ctx, login, name, r, password)
+	if err != nil {
+		return fmt.Errorf("creating account: %s", auth.UserMessage(err))
+	}
+	fmt.Fprintf(out, "已创建账号 %s（%s，%s），初始密码：%s\n", acct.Login, acct.DisplayName, acct.Role, password)
+	return nil
+}
+
+func runStaffList(ctx context.Context, args []string, out, errOut io.Writer) error {
+	svc, done, err := openAuth("staff list", args, errOut, nil)
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	accounts, err := svc.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range accounts {
+		state := "启用"
+		if a.Disabled {
+			state = "停用"
+		}
+		fmt.Fprintf(out, "%-16s %-12s %-10s %s\n", a.Login, a.DisplayName, a.Role, state)
+	}
+	return nil
+}
+
+func runStaffReset(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var login string
+	svc, done, err := openAuth("staff reset-password", args, errOut, func(fs *pflag.FlagSet) {
+		fs.StringVar(&login, "login", "", "login name of the account")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	accounts, err := svc.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	var target, admin *auth.Account
+	for i := range accounts {
+		a := &accounts[i]
+		if strings.EqualFold(a.Login, login) {
+			target = a
+		}
+		if a.Role == auth.RoleAdmin && !a.Disabled && admin == nil {
+			admin = a
+		}
+	}
+	if target == nil {
+		return fmt.Errorf("no account has login %q: run wenban staff list to see them", login)
+	}
+	if admin == nil {
+		admin = target
+	}
+
+	password, err := auth.GeneratePassword()
+	if err != nil {
+		return err
+	}
+	if err := svc.ResetPassword(ctx, admin.ID, target.ID, password); err != nil {
+		return fmt.Errorf("resetting password: %s", auth.UserMessage(err))
+	}
+	fmt.Fprintf(out, "账号 %s 的新密码：%s（请登录后立即修改）\n", target.Login, password)
+	return nil
+}
