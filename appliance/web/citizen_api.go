@@ -1,0 +1,160 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"wenban/appliance/conversation"
+)
+
+type askRequest struct {
+	Question string `json:"question"`
+	// Channel is optional; the question record notes where it came from.
+	Channel string `json:"channel,omitempty"`
+}
+
+// apiAsk serves POST /api/v1/bot/ask and replies with the engine's
+// bot.Result.
+func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) error {
+	var req askRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	res, err := s.ask(r.Context(), req.Question, channelOf(req.Channel))
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, res)
+	return nil
+}
+
+type handoffRequest struct {
+	Channel    string              `json:"channel"`
+	Topic      string              `json:"topic"`
+	Transcript []conversation.Line `json:"transcript"`
+}
+
+type handoffReply struct {
+	ConversationID conversation.ID `json:"conversation_id"`
+	Token          string          `json:"token"`
+}
+
+// maxHandoffLines is the longest bot exchange a handoff may carry.
+const maxHandoffLines = 20
+
+// apiHandoff queues the citizen for a seat. A citizen whose cookie names
+// an open conversation gets that one back, so a double click or a second
+// tab never queues twice.
+func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
+	var req handoffRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if len(req.Transcript) > maxHandoffLines {
+		return badRequest("对话记录过长，请刷新页面后重试。", errors.New("handoff transcript exceeds 20 lines"))
+	}
+	if req.Channel != "" && !channels[req.Channel] {
+		return badRequest("接入渠道无效。", errors.New("unknown handoff channel"))
+	}
+
+	if c, ok := s.citizenConversation(r); ok && c.State != conversation.StateClosed {
+		ck, _ := r.Cookie(citizenCookie)
+		_, token, _ := strings.Cut(ck.Value, ".")
+		s.writeJSON(w, r, http.StatusOK, handoffReply{ConversationID: c.ID, Token: token})
+		return nil
+	}
+
+	if !s.deps.Calendar.IsOpen(s.now()) {
+		return &appError{Status: http.StatusConflict, Message: msgAfterHours, LeaveMessage: true}
+	}
+
+	start := conversation.StartRequest{Channel: channelOf(req.Channel), Topic: req.Topic, Transcript: req.Transcript}
+	c, token, err := s.deps.Conversations.Start(r.Context(), start)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     citizenCookie,
+		Value:    conversation.CookieValue(c.ID, token),
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   s.deps.Secure,
+		SameSite: http.SameSiteStrictMode,
+	})
+	s.writeJSON(w, r, http.StatusCreated, handoffReply{ConversationID: c.ID, Token: token})
+	return nil
+}
+
+type hoursReply struct {
+	Open     bool   `json:"open"`
+	Text     string `json:"text"`
+	NextOpen string `json:"next_open"`
+}
+
+func (s *Server) apiHours(w http.ResponseWriter, r *http.Request) error {
+	now := s.now()
+	reply := hoursReply{
+		Open:     s.deps.Calendar.IsOpen(now),
+		Text:     s.deps.Calendar.Describe(),
+		NextOpen: s.deps.Calendar.NextOpen(now).In(s.location()).Format(time.RFC3339),
+	}
+	s.writeJSON(w, r, http.StatusOK, reply)
+	return nil
+}
+
+type leaveRequest struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Text  string `json:"text"`
+	// Channel is optional and defaults to "web".
+	Channel string `json:"channel,omitempty"`
+}
+
+type leaveReply struct {
+	ID string `json:"id"`
+}
+
+// apiLeaveMessage stores a message; the conversation service validates
+// the name (1-32 runes), the phone number and the text (1-1000 runes).
+func (s *Server) apiLeaveMessage(w http.ResponseWriter, r *http.Request) error {
+	var req leaveRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	m, err := s.deps.Conversations.LeaveMessage(r.Context(), conversation.LeftMessage{
+		Name: req.Name, Phone: req.Phone, Text: req.Text, Channel: channelOf(req.Channel),
+	})
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, leaveReply{ID: m.ID})
+	return nil
+}
+
+type ratingRequest struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment"`
+}
+
+type okReply struct {
+	OK bool `json:"ok"`
+}
+
+// apiRating rates the citizen's closed conversation, once.
+func (s *Server) apiRating(w http.ResponseWriter, r *http.Request) error {
+	var req ratingRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	c, ok := s.citizenConversation(r)
+	if !ok {
+		return &appError{Status: http.StatusUnauthorized, Message: msgNoSession, Cause: errors.New("rating without a citizen conversation")}
+	}
+	if err := s.deps.Conversations.Rate(r.Context(), c.ID, req.Score, req.Comment); err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, okReply{OK: true})
+	return nil
+}

@@ -1,0 +1,197 @@
+package web
+
+import (
+	"errors"
+	"html"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"wenban/appliance/conversation"
+	"wenban/ui/seat"
+)
+
+// Limits of the history page.
+const (
+	historyPageSize   = 50
+	maxHistoryQueryLn = 100 // runes
+)
+
+// history lists conversations newest first, or the search hits for q.
+func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if !utf8.ValidString(q) {
+		return badRequest(msgInvalidText, errors.New("history query is not valid UTF-8"))
+	}
+	if utf8.RuneCountInString(q) > maxHistoryQueryLn {
+		q = string([]rune(q)[:maxHistoryQueryLn])
+	}
+
+	view := seat.History{Nav: navOf(r, "history"), Query: q}
+	if q != "" {
+		hits, err := s.deps.Conversations.Search(r.Context(), q, historyPageSize)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			it := s.historyItem(h.Conversation)
+			for _, sn := range h.Snippets {
+				it.Snippets = append(it.Snippets, splitSnippet(sn))
+			}
+			view.Items = append(view.Items, it)
+		}
+		return s.render(w, r, http.StatusOK, seat.HistoryView(view))
+	}
+
+	var before time.Time
+	if b := r.URL.Query().Get("before"); b != "" {
+		t, err := time.Parse(time.RFC3339Nano, b)
+		if err != nil {
+			return badRequest("翻页参数有误，请返回第一页。", err)
+		}
+		before = t
+	}
+	list, err := s.deps.Conversations.List(r.Context(), conversation.ListFilter{Limit: historyPageSize + 1, Before: before})
+	if err != nil {
+		return err
+	}
+	if len(list) > historyPageSize {
+		list = list[:historyPageSize]
+		view.More = list[len(list)-1].CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	for _, c := range list {
+		view.Items = append(view.Items, s.historyItem(c))
+	}
+	return s.render(w, r, http.StatusOK, seat.HistoryView(view))
+}
+
+func (s *Server) historyItem(c conversation.Conversation) seat.HistoryItem {
+	it := seat.HistoryItem{
+		ID:        string(c.ID),
+		Topic:     c.Topic,
+		Channel:   c.Channel,
+		State:     c.State.String(),
+		AgentName: c.AgentName,
+		Started:   s.formatTime(c.CreatedAt),
+	}
+	if c.Rating != nil {
+		it.Rating = c.Rating.Score
+	}
+	return it
+}
+
+func (s *Server) formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(s.location()).Format("2006-01-02 15:04")
+}
+
+// splitSnippet turns a search snippet, HTML-escaped text with <mark>
+// around the hits, back into plain runs, so the page escapes the text
+// itself and never inserts the service's markup.
+func splitSnippet(snippet string) []seat.Segment {
+	var out []seat.Segment
+	rest := snippet
+	for rest != "" {
+		open := strings.Index(rest, "<mark>")
+		if open < 0 {
+			out = appendSegment(out, rest, false)
+			break
+		}
+		out = appendSegment(out, rest[:open], false)
+		rest = rest[open+len("<mark>"):]
+
+		end := strings.Index(rest, "</mark>")
+		if end < 0 {
+			out = appendSegment(out, rest, true)
+			break
+		}
+		out = appendSegment(out, rest[:end], true)
+		rest = rest[end+len("</mark>"):]
+	}
+	return out
+}
+
+func appendSegment(out []seat.Segment, escaped string, mark bool) []seat.Segment {
+	if escaped == "" {
+		return out
+	}
+	return append(out, seat.Segment{Text: html.UnescapeString(escaped), Mark: mark})
+}
+
+// transcript shows one conversation's whole record.
+func (s *Server) transcript(w http.ResponseWriter, r *http.Request) error {
+	id := conversation.ID(r.PathValue("id"))
+	c, err := s.deps.Conversations.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.deps.Conversations.Messages(r.Context(), id, 0)
+	if err != nil {
+		return err
+	}
+
+	names, err := s.accountNames(r)
+	if err != nil {
+		return err
+	}
+	agents := make([]string, 0, len(c.Agents))
+	for _, a := range c.Agents {
+		if n, ok := names[a]; ok {
+			a = n
+		}
+		agents = append(agents, a)
+	}
+
+	view := seat.Transcript{
+		Nav:      navOf(r, "history"),
+		ID:       string(c.ID),
+		Topic:    c.Topic,
+		Channel:  c.Channel,
+		State:    c.State.String(),
+		Agents:   agents,
+		Started:  s.formatTime(c.CreatedAt),
+		Closed:   s.formatTime(c.ClosedAt),
+		Messages: s.messagesView(msgs),
+	}
+	if c.Rating != nil {
+		view.Rating = &seat.Rating{Score: c.Rating.Score, Comment: c.Rating.Comment}
+	}
+	return s.render(w, r, http.StatusOK, seat.TranscriptView(view))
+}
+
+// accountNames maps account ids to display names, because a conversation
+// records the ids of the seats that served it.
+func (s *Server) accountNames(r *http.Request) (map[string]string, error) {
+	accts, err := s.deps.Auth.Accounts(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(accts))
+	for _, a := range accts {
+		names[a.ID] = a.DisplayName
+	}
+	return names, nil
+}
+
+// leftMessages lists the messages citizens left, as the service orders them.
+func (s *Server) leftMessages(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.deps.Conversations.LeftMessages(r.Context())
+	if err != nil {
+		return err
+	}
+	view := seat.Messages{Nav: navOf(r, "messages")}
+	for _, m := range list {
+		view.Items = append(view.Items, seat.LeftMessage{
+			ID:      m.ID,
+			Name:    m.Name,
+			Phone:   m.Phone,
+			Text:    m.Text,
+			Channel: m.Channel,
+			At:      s.formatTime(m.At),
+		})
+	}
+	return s.render(w, r, http.StatusOK, seat.MessagesView(view))
+}

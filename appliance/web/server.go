@@ -1,0 +1,153 @@
+// Package web is the hub's HTTP layer: the citizen page and its JSON API,
+// the staff pages, the static assets and the health check. Handlers read
+// the request, call a service and render a page from package ui. They keep
+// no state of their own beyond what Deps hands them.
+//
+// Every response carries the security headers, every unsafe request passes
+// a cross-origin check, and every form carries a CSRF token. Errors reach
+// users as Simplified Chinese messages; internal causes go only to the log.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"wenban/appliance/bot"
+)
+
+// Defaults for Deps fields left zero.
+const (
+	DefaultMaxQuestionRunes = 500
+	DefaultMaxChats         = 5
+)
+
+// Deps are the services a Server calls. Fields marked required must be set
+// before New; the others have documented zero values.
+type Deps struct {
+	// Bot returns the current question engine. The hub swaps engines after
+	// a knowledge-base import, so the server calls Bot on every question.
+	// A nil func or a nil engine makes every question fail with 503.
+	Bot func() *bot.Engine
+	// Conversations runs citizen conversations, the queue, the history and
+	// the left messages. Required.
+	Conversations Conversations
+	// Auth checks staff logins and sessions and manages accounts. Required.
+	Auth Auth
+	// Calendar reports when the staff seats are open. Required.
+	Calendar Calendar
+	// CitizenSocket serves GET /ws/citizen. Nil serves 404.
+	CitizenSocket http.Handler
+	// SeatSocket serves GET /ws/seat behind the staff login check, which
+	// stores the account for auth.FromContext. Nil serves 404.
+	SeatSocket http.Handler
+	// SeatStatus returns a seat's current status ("online", "busy",
+	// "break" or "offline") for the first render of the workbench. The
+	// page learns later changes over the WebSocket. Nil renders "offline",
+	// the status a seat has before its first WebSocket connection.
+	SeatStatus func(accountID string) string
+	// Health reports whether the hub can serve. GET /healthz returns 200
+	// when it returns nil and 503 with its error otherwise. Nil reports
+	// healthy.
+	Health func() error
+	// Logger receives access logs at debug level and failures at error
+	// level. Nil discards them.
+	Logger *slog.Logger
+	// Secure marks cookies Secure; set it whenever the hub is served over
+	// HTTPS, which browsers need for camera and microphone access anyway.
+	Secure bool
+	// MaxQuestionRunes caps a question to the bot, in Unicode code points.
+	// Zero means DefaultMaxQuestionRunes (500).
+	MaxQuestionRunes int
+	// MaxChats is the number of conversations a seat serves at once, shown
+	// on the workbench; the conversation service enforces it. Zero means
+	// DefaultMaxChats (5).
+	MaxChats int
+	// Now returns the current time. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Server serves the hub's pages and HTTP API.
+type Server struct {
+	deps      Deps
+	log       *slog.Logger
+	healthLog logLimiter
+}
+
+// New returns a Server over deps, filling the zero fields with defaults.
+func New(deps Deps) *Server {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.MaxQuestionRunes <= 0 {
+		deps.MaxQuestionRunes = DefaultMaxQuestionRunes
+	}
+	if deps.MaxChats <= 0 {
+		deps.MaxChats = DefaultMaxChats
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Server{deps: deps, log: deps.Logger.With("component", "web")}
+}
+
+// Handler returns the hub's HTTP handler with every route and middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+
+	origin := http.NewCrossOriginProtection()
+	origin.SetDenyHandler(s.api(func(http.ResponseWriter, *http.Request) error {
+		return &appError{Status: http.StatusForbidden, Message: msgCSRF}
+	}))
+
+	var h http.Handler = mux
+	h = origin.Handler(h)
+	h = s.recoverPanics(h)
+	h = securityHeaders(h)
+	return s.accessLog(h)
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.Handle("GET /{$}", s.page(s.citizenPage))
+	mux.Handle("POST /ask", s.page(s.askForm))
+	mux.Handle("POST /leave-message", s.page(s.leaveForm))
+
+	mux.Handle("POST /api/v1/bot/ask", s.api(s.apiAsk))
+	mux.Handle("POST /api/v1/handoff", s.api(s.apiHandoff))
+	mux.Handle("GET /api/v1/hours", s.api(s.apiHours))
+	mux.Handle("POST /api/v1/leave-message", s.api(s.apiLeaveMessage))
+	mux.Handle("POST /api/v1/rating", s.api(s.apiRating))
+	mux.Handle("GET /ws/citizen", orNotFound(s.deps.CitizenSocket))
+
+	mux.Handle("GET /seat/login", s.page(s.loginPage))
+	mux.Handle("POST /seat/login", s.page(s.loginSubmit))
+	mux.Handle("POST /seat/logout", s.staffPage(s.logout))
+	mux.Handle("GET /seat/password", s.staffPage(s.passwordPage))
+	mux.Handle("POST /seat/password", s.staffPage(s.changePassword))
+	mux.Handle("GET /seat", s.staffPage(s.workbench))
+	mux.Handle("GET /seat/{$}", s.staffPage(s.workbench))
+	mux.Handle("GET /seat/history", s.staffPage(s.history))
+	mux.Handle("GET /seat/history/{id}", s.staffPage(s.transcript))
+	mux.Handle("GET /seat/messages", s.staffPage(s.leftMessages))
+	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
+	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.createAccount))
+	mux.Handle("GET /ws/seat", s.staffAPI(orNotFound(s.deps.SeatSocket)))
+
+	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
+	mux.Handle("GET /static/{name}", http.HandlerFunc(serveStatic))
+	mux.Handle("/", s.page(notFound))
+}
+
+func orNotFound(h http.Handler) http.Handler {
+	if h == nil {
+		return http.NotFoundHandler()
+	}
+	return h
+}
+
+func notFound(http.ResponseWriter, *http.Request) error {
+	return &appError{Status: http.StatusNotFound, Message: msgNotFound}
+}
+
+func (s *Server) now() time.Time { return s.deps.Now() }

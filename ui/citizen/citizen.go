@@ -1,0 +1,131 @@
+// Package citizen is the citizen page: the ask box with the bot's answer,
+// the handoff to a staff seat with the live queue position, the chat with
+// the seat, the rating after the service and, outside working hours, the
+// form for leaving a message. The page works without JavaScript for asking
+// and leaving a message; citizen.js adds the handoff and the chat.
+package citizen
+
+import "strconv"
+
+// Greeting opens the citizen page.
+const Greeting = "您好，欢迎使用湖南省自然资源厅问办服务"
+
+// Page is the view model of the citizen page.
+type Page struct {
+	// Channel is "web", "mobile" or "kiosk"; the handoff reports it.
+	Channel string
+	Hours   Hours
+	// Question is the citizen's last question. It stays in the ask box
+	// and pre-fills the leave-message form.
+	Question string
+	// Answer is the bot's answer to Question; nil before the first ask.
+	Answer *Answer
+	// AskError is a validation message for the ask box.
+	AskError string
+	// CSRF is the token the no-JavaScript forms post back.
+	CSRF string
+	// Conversation is the citizen's open or unrated conversation, so a
+	// reload returns to the chat or the rating; nil when there is none.
+	Conversation *Conversation
+	Leave        LeaveForm
+}
+
+// Hours describes the working hours of the staff seats.
+type Hours struct {
+	// Open reports whether seats take citizens now; when false the page
+	// offers the leave-message form in place of the handoff.
+	Open bool
+	// Text is the schedule, such as "周一至周五 08:30-12:00，14:00-17:30".
+	Text string
+	// NextOpen is when the seats open next, already formatted for the
+	// citizen; empty while Open.
+	NextOpen string
+}
+
+// Answer is the bot's reply as the page shows it.
+type Answer struct {
+	// Matched reports whether the knowledge base holds an answer.
+	Matched bool
+	// Question is the standard question the bot matched.
+	Question  string
+	Text      string
+	Materials []string
+	// Suggestions are related standard questions the citizen may ask.
+	Suggestions []Suggestion
+}
+
+// Suggestion is one related question.
+type Suggestion struct {
+	FAQID    string
+	Question string
+}
+
+// Conversation is the citizen's current service conversation.
+type Conversation struct {
+	ID string
+	// State is "queued", "serving" or "closed".
+	State string
+	// Rated reports whether a closed conversation already has a rating.
+	Rated bool
+}
+
+// LeaveForm is the state of the leave-message form.
+type LeaveForm struct {
+	Name  string
+	Phone string
+	Text  string
+	// Error is the validation message of the last submission.
+	Error string
+	// Done reports that the last submission was stored.
+	Done bool
+}
+
+func (p Page) conversationID() string {
+	if p.Conversation == nil {
+		return ""
+	}
+	return p.Conversation.ID
+}
+
+func (p Page) conversationState() string {
+	if p.Conversation == nil {
+		return ""
+	}
+	return p.Conversation.State
+}
+
+// showRating reports whether the page opens on the rating panel.
+func (p Page) showRating() bool {
+	return p.Conversation != nil && p.Conversation.State == "closed" && !p.Conversation.Rated
+}
+
+// showChat reports whether the page opens on the chat panel.
+func (p Page) showChat() bool {
+	return p.Conversation != nil && p.Conversation.State != "closed"
+}
+
+func starLabel(n int) string { return strconv.Itoa(n) + " 星" }
+
+func starTestID(n int) string { return "rating-star-" + strconv.Itoa(n) }
+
+// leaveText keeps what the citizen typed in the ask box when the leave
+// form has no text of its own.
+func (p Page) leaveText() string {
+	if p.Leave.Text != "" {
+		return p.Leave.Text
+	}
+	return p.Question
+}
+
+func boolText(b bool) string { return strconv.FormatBool(b) }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// answerOrEmpty lets the page always carry the answer markup, which
+// citizen.js fills after an ask.
+func answerOrEmpty(a *Answer) Answer {
+	if a == nil {
+		return Answer{}
+	}
+	return *a
+}

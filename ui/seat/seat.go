@@ -1,0 +1,194 @@
+// Package seat holds the staff pages: the login page, the workbench where a
+// seat takes citizens from the queue and chats with them, the conversation
+// history with its search, the left-message list and the account page
+// for administrators. The workbench is rendered with the seat's current
+// queue and conversations; seat.js then keeps it live over the WebSocket.
+package seat
+
+// Nav is the header of every page after login.
+type Nav struct {
+	// Name is the signed-in staff member's display name.
+	Name  string
+	Admin bool
+	// CSRF is the session's token, posted back by the logout form.
+	CSRF string
+	// Current is the page shown: "workbench", "history", "messages" or
+	// "accounts".
+	Current string
+}
+
+// Login is the view model of the login page.
+type Login struct {
+	Login string
+	// Next is the page to open after login; empty means the workbench.
+	Next  string
+	Error string
+	// CSRF is the pre-session token that matches the login cookie.
+	CSRF string
+}
+
+// Workbench is the view model of the seat's main screen.
+type Workbench struct {
+	Nav     Nav
+	AgentID string
+	// Status is "online", "busy", "break" or "offline".
+	Status string
+	// MaxChats is how many conversations the seat may serve at once.
+	MaxChats int
+	Queue    []QueueItem
+	// Chats are the conversations the seat serves, shown as tabs; the
+	// first is the selected one.
+	Chats []Chat
+}
+
+// QueueItem is one waiting citizen.
+type QueueItem struct {
+	ConversationID string
+	Position       int
+	Channel        string
+	Topic          string
+	// QueuedAt is the time of day the citizen joined the queue, "15:04".
+	QueuedAt string
+}
+
+// Chat is one conversation the seat serves.
+type Chat struct {
+	ID      string
+	Channel string
+	Topic   string
+	// State is "queued", "serving" or "closed".
+	State    string
+	Messages []Message
+	// Suggestions are the bot's answers for the citizen's last message.
+	Suggestions []Suggestion
+}
+
+// Message is one transcript line.
+type Message struct {
+	Seq uint64
+	// From is "citizen", "bot", "agent" or "system".
+	From   string
+	Author string
+	Text   string
+	// At is the formatted time; AtISO is the same instant in RFC 3339.
+	At    string
+	AtISO string
+}
+
+// Suggestion is a knowledge-base answer the seat may insert into its reply.
+type Suggestion struct {
+	FAQID    string
+	Question string
+	Answer   string
+}
+
+// History is the view model of the conversation history page.
+type History struct {
+	Nav   Nav
+	Query string
+	Items []HistoryItem
+	// More is the cursor of the next, older page; empty when this is the
+	// last page or the page shows search results.
+	More string
+}
+
+// HistoryItem is one past or open conversation.
+type HistoryItem struct {
+	ID        string
+	Topic     string
+	Channel   string
+	State     string
+	AgentName string
+	Started   string
+	// Rating is the citizen's score from 1 to 5; zero means none.
+	Rating int
+	// Snippets are the search matches, split at the highlighted words.
+	Snippets [][]Segment
+}
+
+// Segment is a run of snippet text; Mark runs matched the search.
+type Segment struct {
+	Text string
+	Mark bool
+}
+
+// Transcript is the view model of one conversation's full record.
+type Transcript struct {
+	Nav     Nav
+	ID      string
+	Topic   string
+	Channel string
+	State   string
+	// Agents lists the seats that served the conversation, in order.
+	Agents   []string
+	Started  string
+	Closed   string
+	Rating   *Rating
+	Messages []Message
+}
+
+// Rating is the citizen's verdict.
+type Rating struct {
+	Score   int
+	Comment string
+}
+
+// Messages is the view model of the left-message list.
+type Messages struct {
+	Nav   Nav
+	Items []LeftMessage
+}
+
+// LeftMessage is one message a citizen left outside working hours.
+type LeftMessage struct {
+	ID      string
+	Name    string
+	Phone   string
+	Text    string
+	Channel string
+	At      string
+}
+
+// Accounts is the view model of the administrator's account page.
+type Accounts struct {
+	Nav   Nav
+	Items []Account
+	Form  AccountForm
+	// Roles are the choices of the create form's role field.
+	Roles []Option
+}
+
+// Account is one staff account.
+type Account struct {
+	ID      string
+	Login   string
+	Name    string
+	Role    string
+	Created string
+}
+
+// AccountForm is the state of the create-account form.
+type AccountForm struct {
+	Login string
+	Name  string
+	Role  string
+	// Error is the validation message of the last submission.
+	Error string
+	// Notice confirms the last submission.
+	Notice string
+}
+
+// Option is one choice of a select field.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Password is the view model of the change-password page.
+type Password struct {
+	Nav Nav
+	// Required reports that the member must change the password set by an
+	// administrator before using the seat.
+	Required bool
+	Error    string
+}

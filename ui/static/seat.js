@@ -1,0 +1,416 @@
+// Seat workbench: keeps the queue, the conversation tabs, the bot's
+// suggestions and the transfer menu live over the WebSocket, and turns the
+// staff member's clicks into commands. All user text is set with
+// textContent.
+import {
+  Socket, newClientID, byTestID, field, cloneTemplate, setText, show,
+  formatClock, errorText, senderLabels,
+} from "./ws.js";
+
+const busyText = "系统繁忙，请稍后再试。";
+const maxMessageLength = 2000;
+const stateLabels = { queued: "排队中", serving: "服务中", closed: "已结束" };
+const channelLabels = { web: "网页", mobile: "移动端", kiosk: "自助终端" };
+const statusLabels = { online: "在线", busy: "忙碌", break: "小休", offline: "离线" };
+
+const root = byTestID(document, "workbench");
+const el = (id) => byTestID(root, id);
+const agentID = root.dataset.agentId;
+
+// chats maps a conversation id to its tab, pane and the seqs it shows.
+const chats = new Map();
+let seats = [];
+let selected = "";
+let toastTimer = 0;
+// acceptWanted is the conversation the seat requested ("*" for the next in
+// line). Its tab opens when it arrives, but a conversation transferred in
+// meanwhile does not take the focus.
+let acceptWanted = "";
+
+function topicText(topic) {
+  return topic ? topic : "（未填写咨询主题）";
+}
+
+function toast(message) {
+  const t = el("seat-error");
+  setText(t, message);
+  show(t, true);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => show(t, false), 6000);
+}
+
+// ---- adopting the server-rendered tabs ----
+
+function adoptChat(pane) {
+  const id = pane.dataset.conversationId;
+  const tab = el("tabs").querySelector(`[data-testid="tab"][data-conversation-id="${CSS.escape(id)}"]`);
+  const chat = { id, tab, pane, seqs: new Set(), lastSeq: 0, unread: 0, lastSuggestion: null };
+  for (const li of pane.querySelectorAll('[data-testid="chat-message"]')) {
+    const seq = Number(li.dataset.seq);
+    if (seq) {
+      chat.seqs.add(seq);
+      chat.lastSeq = Math.max(chat.lastSeq, seq);
+    }
+  }
+  chats.set(id, chat);
+  wirePane(chat);
+  if (!pane.hidden) selected = id;
+  return chat;
+}
+
+function wirePane(chat) {
+  const pane = chat.pane;
+  byTestID(pane, "chat-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    sendChat(chat);
+  });
+  byTestID(pane, "chat-input").addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      sendChat(chat);
+    }
+  });
+  byTestID(pane, "suggestion-list").addEventListener("click", (ev) => {
+    const b = ev.target.closest('[data-testid="suggestion-insert"]');
+    if (b) insertSuggestion(chat, b.closest('[data-testid="suggestion"]'));
+  });
+  byTestID(pane, "transfer-button").addEventListener("click", () => {
+    const to = byTestID(pane, "transfer-select").value;
+    if (!to) {
+      toast("请先选择要转接的在线同事。");
+      return;
+    }
+    command({ type: "transfer", conversation_id: chat.id, to });
+  });
+  byTestID(pane, "end-button").addEventListener("click", () => {
+    command({ type: "end", conversation_id: chat.id });
+  });
+  chat.tab.addEventListener("click", () => selectChat(chat.id));
+  fillTransferSelect(chat);
+}
+
+// ---- tabs ----
+
+function ensureChat(c) {
+  let chat = chats.get(c.id);
+  if (!chat) {
+    const tab = cloneTemplate("tpl-tab");
+    tab.dataset.conversationId = c.id;
+    setText(field(tab, "topic"), topicText(c.topic));
+    el("tabs").append(tab);
+
+    const pane = cloneTemplate("tpl-pane");
+    pane.dataset.conversationId = c.id;
+    pane.hidden = true;
+    el("panes").append(pane);
+    chat = { id: c.id, tab, pane, seqs: new Set(), lastSeq: 0, unread: 0, lastSuggestion: null };
+    chats.set(c.id, chat);
+    wirePane(chat);
+  }
+  setText(field(chat.pane, "topic"), topicText(c.topic));
+  setText(field(chat.pane, "channel"), channelLabels[c.channel] || c.channel || "");
+  setText(field(chat.pane, "state"), stateLabels[c.state] || c.state || "");
+  updateCounts();
+  return chat;
+}
+
+function selectChat(id) {
+  selected = id;
+  for (const chat of chats.values()) {
+    const on = chat.id === id;
+    chat.pane.hidden = !on;
+    chat.tab.setAttribute("aria-selected", String(on));
+    if (on) {
+      chat.unread = 0;
+      updateUnread(chat);
+      byTestID(chat.pane, "chat-input").focus();
+    }
+  }
+}
+
+function removeChat(id) {
+  const chat = chats.get(id);
+  if (!chat) return;
+  chat.tab.remove();
+  chat.pane.remove();
+  chats.delete(id);
+  if (selected === id) {
+    selected = "";
+    const next = chats.keys().next();
+    if (!next.done) selectChat(next.value);
+  }
+  updateCounts();
+}
+
+function updateUnread(chat) {
+  const badge = byTestID(chat.tab, "tab-unread");
+  setText(badge, chat.unread);
+  show(badge, chat.unread > 0);
+}
+
+function updateCounts() {
+  setText(el("active-count"), chats.size);
+  show(el("no-chats"), chats.size === 0);
+  const full = chats.size >= Number(root.dataset.maxChats || 0);
+  el("queue-next").disabled = full;
+  for (const b of el("queue-list").querySelectorAll('[data-testid="queue-accept"]')) b.disabled = full;
+}
+
+// ---- messages ----
+
+function authorOf(m) {
+  if (m.from === "agent" && m.author) return m.author;
+  return senderLabels[m.from] || m.from;
+}
+
+function fillMessage(li, m) {
+  li.dataset.from = m.from;
+  li.className = `message from-${m.from}`;
+  if (m.seq) li.dataset.seq = String(m.seq);
+  if (m.client_id) li.dataset.clientId = m.client_id;
+  setText(field(li, "author"), authorOf(m));
+  const at = field(li, "at");
+  if (m.at) {
+    at.dateTime = m.at;
+    setText(at, formatClock(m.at));
+  }
+  setText(field(li, "text"), m.text);
+}
+
+function addMessage(m) {
+  const chat = chats.get(m.conversation_id);
+  if (!chat || !m.seq || chat.seqs.has(m.seq)) return;
+  chat.seqs.add(m.seq);
+  chat.lastSeq = Math.max(chat.lastSeq, m.seq);
+
+  const list = byTestID(chat.pane, "chat-messages");
+  let li = m.client_id ? list.querySelector(`[data-client-id="${CSS.escape(m.client_id)}"]`) : null;
+  if (!li) {
+    li = cloneTemplate("tpl-message");
+    list.append(li);
+  }
+  fillMessage(li, m);
+  list.scrollTop = list.scrollHeight;
+  if (chat.id !== selected && m.from === "citizen") {
+    chat.unread++;
+    updateUnread(chat);
+  }
+}
+
+function sendChat(chat) {
+  const input = byTestID(chat.pane, "chat-input");
+  const text = input.value.trim();
+  if (text === "") return;
+  if (text.length > maxMessageLength) {
+    toast(`消息不能超过 ${maxMessageLength} 个字。`);
+    return;
+  }
+  const frame = { type: "send", conversation_id: chat.id, client_id: newClientID(), text };
+  // A reply built on a suggested answer is credited to its entry, which
+  // feeds the knowledge base's learning loop.
+  if (chat.lastSuggestion && text.includes(chat.lastSuggestion.answer)) {
+    frame.faq_id = chat.lastSuggestion.faqID;
+  }
+  const li = cloneTemplate("tpl-message");
+  fillMessage(li, { from: "agent", author: "我", client_id: frame.client_id, text, at: new Date().toISOString() });
+  li.classList.add("pending");
+  const list = byTestID(chat.pane, "chat-messages");
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+  socket.sendMessage(frame);
+  input.value = "";
+  chat.lastSuggestion = null;
+}
+
+function markAck(f) {
+  const chat = chats.get(f.conversation_id);
+  if (!chat || !f.client_id) return;
+  const li = chat.pane.querySelector(`[data-client-id="${CSS.escape(f.client_id)}"]`);
+  if (li) {
+    li.classList.remove("pending");
+    if (f.seq) li.dataset.seq = String(f.seq);
+  }
+}
+
+function markFailed(clientID) {
+  const li = root.querySelector(`[data-client-id="${CSS.escape(clientID)}"]`);
+  if (li) {
+    li.classList.remove("pending");
+    li.classList.add("failed");
+  }
+}
+
+// ---- suggestions ----
+
+function renderSuggestions(id, items) {
+  const chat = chats.get(id);
+  if (!chat) return;
+  const list = byTestID(chat.pane, "suggestion-list");
+  list.replaceChildren();
+  for (const s of items || []) {
+    const li = cloneTemplate("tpl-suggestion");
+    li.dataset.faqId = s.faq_id;
+    setText(field(li, "question"), s.question);
+    setText(field(li, "answer"), s.answer);
+    list.append(li);
+  }
+}
+
+// insertSuggestion puts the answer at the cursor of the reply box, so
+// the staff member can edit it before sending.
+function insertSuggestion(chat, item) {
+  if (!item) return;
+  const answer = field(item, "answer").textContent;
+  const input = byTestID(chat.pane, "chat-input");
+  const start = input.selectionStart ?? input.value.length;
+  const end = input.selectionEnd ?? input.value.length;
+  input.value = input.value.slice(0, start) + answer + input.value.slice(end);
+  const cursor = start + answer.length;
+  input.focus();
+  input.setSelectionRange(cursor, cursor);
+  chat.lastSuggestion = { faqID: item.dataset.faqId, answer };
+}
+
+// ---- queue ----
+
+function renderQueue(items) {
+  const list = el("queue-list");
+  list.replaceChildren();
+  for (const q of items || []) {
+    const li = cloneTemplate("tpl-queue-item");
+    li.dataset.conversationId = q.conversation_id;
+    setText(field(li, "position"), q.position);
+    setText(field(li, "topic"), topicText(q.topic));
+    setText(field(li, "channel"), channelLabels[q.channel] || q.channel || "");
+    setText(field(li, "queued-at"), formatClock(q.queued_at));
+    list.append(li);
+  }
+  setText(el("queue-count"), list.children.length);
+  show(el("queue-empty"), list.children.length === 0);
+  updateCounts();
+}
+
+el("queue-list").addEventListener("click", (ev) => {
+  const b = ev.target.closest('[data-testid="queue-accept"]');
+  if (!b) return;
+  const item = b.closest('[data-testid="queue-item"]');
+  acceptWanted = item.dataset.conversationId;
+  command({ type: "accept", conversation_id: acceptWanted });
+});
+el("queue-next").addEventListener("click", () => {
+  acceptWanted = "*";
+  command({ type: "accept", conversation_id: "" });
+});
+
+// ---- status and colleagues ----
+
+// currentStatus is the status the hub last confirmed; the switch returns
+// to it when a change cannot be sent.
+let currentStatus = el("status-select").value;
+
+el("status-select").addEventListener("change", (ev) => {
+  if (!command({ type: "status", status: ev.target.value })) ev.target.value = currentStatus;
+});
+
+function applyStatus(status) {
+  if (!statusLabels[status]) return;
+  currentStatus = status;
+  el("status-select").value = status;
+}
+
+function fillTransferSelect(chat) {
+  const select = byTestID(chat.pane, "transfer-select");
+  const current = select.value;
+  const first = select.options[0];
+  select.replaceChildren(first);
+  for (const s of seats) {
+    if (s.id === agentID || s.status !== "online") continue;
+    const o = document.createElement("option");
+    o.value = s.id;
+    o.disabled = s.max > 0 && s.active >= s.max;
+    setText(o, `${s.name}（${statusLabels[s.status] || s.status}，${s.active}/${s.max || "-"}）`);
+    select.append(o);
+  }
+  select.value = current;
+  if (select.value !== current) select.value = "";
+}
+
+// ---- socket ----
+
+function command(frame) {
+  if (socket.command(frame)) return true;
+  toast("网络连接已中断，正在重新连接，请稍后再试。");
+  return false;
+}
+
+function onFrame(f) {
+  switch (f.type) {
+    case "hello":
+      if (f.agent) applyStatus(f.agent.status);
+      break;
+    case "status":
+      applyStatus(f.status);
+      break;
+    case "queue":
+      renderQueue(f.items);
+      break;
+    case "assigned": {
+      const chat = ensureChat(f.conversation);
+      for (const m of f.messages || []) addMessage(m);
+      if (!selected || selected === chat.id || acceptWanted === "*" || acceptWanted === chat.id) {
+        acceptWanted = "";
+        selectChat(chat.id);
+      }
+      break;
+    }
+    case "released":
+      removeChat(f.conversation_id);
+      toast(f.reason === "transferred" ? "会话已转接给其他同事。" : "会话已结束。");
+      break;
+    case "message":
+      if (f.message) addMessage(f.message);
+      break;
+    case "ack":
+      markAck(f);
+      break;
+    case "state":
+      if (f.conversation && chats.has(f.conversation.id)) ensureChat(f.conversation);
+      break;
+    case "suggestions":
+      renderSuggestions(f.conversation_id, f.items);
+      break;
+    case "seats":
+      seats = f.items || [];
+      for (const chat of chats.values()) fillTransferSelect(chat);
+      break;
+    case "error":
+      if (f.client_id) {
+        socket.forget(f.client_id);
+        markFailed(f.client_id);
+      }
+      toast(errorText(f, busyText));
+      break;
+  }
+}
+
+function onSocketState(s) {
+  const c = el("connection-status");
+  const texts = { connecting: "正在连接……", open: "已连接", closed: "连接已中断，正在重新连接……" };
+  setText(c, texts[s] || "");
+  c.dataset.state = s;
+}
+
+const socket = new Socket({
+  url: () => "/ws/seat",
+  onOpen: () => {
+    const known = {};
+    for (const chat of chats.values()) known[chat.id] = chat.lastSeq;
+    socket.command({ type: "resync", conversations: known });
+  },
+  onFrame,
+  onState: onSocketState,
+});
+
+for (const pane of el("panes").querySelectorAll('[data-testid="chat-pane"]')) adoptChat(pane);
+updateCounts();
+socket.start();
