@@ -337,3 +337,29 @@ func TestShutdownClosesPages(t *testing.T) {
 		t.Errorf("connections after shutdown: got %d, want 0", n)
 	}
 }
+
+func TestSeatResyncReleasesLostConversations(t *testing.T) {
+	th := newTestHub(t)
+	ctx := context.Background()
+	c, _, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.conv.Accept(ctx, zhang, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := th.conv.Messages(ctx, c.ID, 0)
+	last := msgs[len(msgs)-1].Seq
+
+	// The conversation is ended while zhang's page is away.
+	if _, err := th.conv.End(ctx, c.ID, conversation.Closer{}); err != nil {
+		t.Fatal(err)
+	}
+	s := th.seat(t, zhang)
+	s.send(map[string]any{"type": "resync", "conversations": map[string]any{string(c.ID): last}})
+	s.await("closing line", messageWith("结束本次服务"))
+	f := s.await("released", typed("released"))
+	if f["conversation_id"] != string(c.ID) || f["reason"] != "closed" {
+		t.Errorf("released: got %v, want %s closed", f, c.ID)
+	}
+}

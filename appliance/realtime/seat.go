@@ -119,6 +119,9 @@ func (h *Hub) resyncSeat(ctx context.Context, c *conn, agentID string, known map
 	if err != nil {
 		return err
 	}
+	if err := h.releaseLost(ctx, c, active, known); err != nil {
+		return err
+	}
 	for _, conv := range active {
 		last, ok := known[conv.ID]
 		msgs, err := h.opts.Conversations.Messages(ctx, conv.ID, last)
@@ -132,6 +135,40 @@ func (h *Hub) resyncSeat(ctx context.Context, c *conn, agentID string, known map
 		for i := range msgs {
 			c.send(outFrame{Type: frameMessage, Message: &msgs[i]})
 		}
+	}
+	return nil
+}
+
+// releaseLost tells a page about conversations it lists that ended or
+// moved to another seat while it was disconnected.
+func (h *Hub) releaseLost(ctx context.Context, c *conn, active []conversation.Conversation, known map[conversation.ID]uint64) error {
+	owned := make(map[conversation.ID]bool, len(active))
+	for _, conv := range active {
+		owned[conv.ID] = true
+	}
+	for id, last := range known {
+		if owned[id] {
+			continue
+		}
+		conv, err := h.opts.Conversations.Get(ctx, id)
+		if err != nil {
+			c.send(outFrame{Type: frameReleased, ConversationID: id, Reason: "closed"})
+			continue
+		}
+		reason := "transferred"
+		if conv.State == conversation.StateClosed {
+			reason = "closed"
+			// The page still shows the transcript, so it gets the lines it
+			// missed, the closing one among them.
+			msgs, err := h.opts.Conversations.Messages(ctx, id, last)
+			if err != nil {
+				return err
+			}
+			for i := range msgs {
+				c.send(outFrame{Type: frameMessage, Message: &msgs[i]})
+			}
+		}
+		c.send(outFrame{Type: frameReleased, ConversationID: id, Reason: reason})
 	}
 	return nil
 }

@@ -157,7 +157,11 @@ func (s *Server) seatAgent(r *http.Request) (conversation.Agent, error) {
 	if err != nil {
 		return conversation.Agent{}, err
 	}
-	return conversation.Agent{ID: acct.ID, Name: acct.DisplayName, MaxChats: acct.MaxChats}, nil
+	limit := acct.MaxChats
+	if limit <= 0 {
+		limit = s.cfg.Seat.MaxChats
+	}
+	return conversation.Agent{ID: acct.ID, Name: acct.DisplayName, MaxChats: limit}, nil
 }
 
 // maxSuggestions is how many knowledge-base answers the seat is offered.
