@@ -72,8 +72,8 @@ type Hours struct {
 
 // Seat configures the staff seats.
 type Seat struct {
-	// MaxChats is how many citizens one staff member serves at once unless
-	// their profile says otherwise. Default 5.
+	// MaxChats is the number of citizens one staff member serves at once,
+	// unless their account sets its own limit. Default 5.
 	MaxChats int `mapstructure:"max_chats"`
 	// SessionTTL is the longest a login lasts. Default 12h.
 	SessionTTL time.Duration `mapstructure:"session_ttl"`

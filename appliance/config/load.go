@@ -98,7 +98,7 @@ func decode(v *viper.Viper) (Config, error) {
 }
 
 // unknownKeys rewords mapstructure's report of unused keys so that it
-// says what to do; other decoding errors pass unchanged.
+// points to the sample config. Other decoding errors pass unchanged.
 func unknownKeys(err error) error {
 	msg := err.Error()
 	if !strings.Contains(msg, "has invalid keys:") {

@@ -16,8 +16,8 @@ import (
 )
 
 // historyIndex is the full-text index of transcripts. It lives in memory
-// only, because a bleve index on disk would hold message text in plain
-// form; it is rebuilt from the sealed messages at start.
+// only, because a bleve index on disk would store message text in plain
+// form. It is rebuilt from the sealed messages at start.
 type historyIndex struct {
 	idx bleve.Index
 }

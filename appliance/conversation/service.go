@@ -26,8 +26,8 @@ const (
 	bucketQueue         = "queue"
 )
 
-// Event tells subscribers that something changed. Message is set for new
-// transcript lines; Previous is the conversation before an owner change.
+// Event is a committed change that subscribers relay to open pages.
+// Message is set when the change added a transcript line.
 type Event struct {
 	Kind         EventKind
 	Conversation Conversation

@@ -13,7 +13,7 @@ import (
 // ID names a conversation.
 type ID string
 
-// State says who owns a conversation.
+// State is the owner of a conversation: the queue, a seat, or nobody once closed.
 type State int
 
 // Conversation states. Only queued conversations can be accepted and only
@@ -54,7 +54,7 @@ func (s *State) UnmarshalText(b []byte) error {
 	return err
 }
 
-// Sender says who wrote a message.
+// Sender is the author kind of a message.
 type Sender int
 
 // Message senders.
@@ -99,12 +99,12 @@ func (s *Sender) UnmarshalText(b []byte) error {
 type Conversation struct {
 	ID    ID    `json:"id"`
 	State State `json:"state"`
-	// Channel is where the citizen came from: "web", "mobile" or "kiosk".
+	// Channel is the citizen's entry point: "web", "mobile" or "kiosk".
 	Channel string `json:"channel"`
 	// TokenHash is the SHA-256 of the citizen's bearer token; the token
 	// itself is only ever in the citizen's browser.
 	TokenHash string `json:"token_hash"`
-	// QueueSeq orders the queue; it is set when the citizen asks for a seat.
+	// QueueSeq orders the queue. It is set at the handoff to a seat.
 	QueueSeq uint64 `json:"queue_seq,omitempty"`
 	// AgentID and AgentName name the seat that serves the conversation.
 	AgentID   string    `json:"agent_id,omitempty"`

@@ -22,7 +22,7 @@ type Meta struct {
 	// Version grows by one with every change.
 	Version   int       `json:"version"`
 	UpdatedAt time.Time `json:"updated_at"`
-	// Source says where the last change came from, such as "shipped" or an
+	// Source names the origin of the last change, such as "shipped" or an
 	// imported file's base name.
 	Source string `json:"source"`
 }
@@ -65,8 +65,8 @@ type ImportResult struct {
 }
 
 // Save writes entries in one transaction. With replace, the stored
-// knowledge base becomes exactly entries; without it, entries are added or
-// replace stored ones with the same id and the rest stay. The entries are
+// knowledge base becomes exactly entries. Without it, entries are added or
+// replace stored ones with the same id, and the rest stay. The entries are
 // validated as a whole first, so a bad set changes nothing.
 func Save(db *store.DB, entries []Entry, replace bool, source string, now time.Time) (ImportResult, error) {
 	if err := ValidateAll(entries); err != nil {

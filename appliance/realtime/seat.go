@@ -139,7 +139,7 @@ func (h *Hub) resyncSeat(ctx context.Context, c *conn, agentID string, known map
 	return nil
 }
 
-// releaseLost tells a page about conversations it lists that ended or
+// releaseLost informs a page of conversations it lists that ended or
 // moved to another seat while it was disconnected.
 func (h *Hub) releaseLost(ctx context.Context, c *conn, active []conversation.Conversation, known map[conversation.ID]uint64) error {
 	owned := make(map[conversation.ID]bool, len(active))
@@ -179,7 +179,7 @@ func (h *Hub) addSeat(agent conversation.Agent, c *conn) Status {
 	p := h.agents[agent.ID]
 	if p == nil {
 		// A new login starts offline, so no citizen is promised a seat
-		// before its staff member says they are ready.
+		// before its staff member reports ready.
 		p = &presence{status: StatusOffline, conns: map[*conn]struct{}{}}
 		h.agents[agent.ID] = p
 	}

@@ -25,15 +25,15 @@ type MasterKey struct {
 		Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
 		NonceSize() int
 	}
-	// Source says where the key came from, for the start-up log. It never
+	// Source names where the key came from, for the start-up log. It never
 	// contains key material.
 	Source string
 }
 
 // LoadMasterKey reads the master key. It looks first for the systemd
-// credential in $CREDENTIALS_DIRECTORY, then for keyFile; when neither
-// exists it creates keyFile with a fresh random key and mode 0600. The
-// file holds the key as 64 hex digits and a newline.
+// credential in $CREDENTIALS_DIRECTORY, then for keyFile. When neither
+// exists, it creates keyFile with a fresh random key and mode 0600. The
+// file contains the key as 64 hex digits and a newline.
 func LoadMasterKey(keyFile string) (*MasterKey, error) {
 	if dir := os.Getenv("CREDENTIALS_DIRECTORY"); dir != "" {
 		path := filepath.Join(dir, CredentialName)

@@ -164,7 +164,7 @@ func (s *Server) seatAgent(r *http.Request) (conversation.Agent, error) {
 	return conversation.Agent{ID: acct.ID, Name: acct.DisplayName, MaxChats: limit}, nil
 }
 
-// maxSuggestions is how many knowledge-base answers the seat is offered.
+// maxSuggestions is the number of knowledge-base entries offered to the seat.
 const maxSuggestions = 3
 
 func (s *Server) suggest(text string) []realtime.Suggestion {
@@ -204,7 +204,7 @@ func (s *Server) Health() error {
 	return nil
 }
 
-// Serve answers requests on ln until ctx ends, then drains open pages and
+// Serve handles requests on ln until ctx ends, then drains open pages and
 // requests within the configured timeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{

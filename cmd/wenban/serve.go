@@ -42,7 +42,7 @@ func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
 	return hub.Serve(ctx, ln)
 }
 
-// printWelcome tells whoever started the hub where to go. The first-run
+// printWelcome prints the page addresses for the person who started the hub. The first-run
 // password goes to standard output only, never to the log.
 func printWelcome(w io.Writer, cfg config.Config, admin server.Admin) {
 	base := strings.TrimRight(cfg.BaseURL(), "/")
