@@ -1,0 +1,37 @@
+// Package bot is the question-answering engine: it matches a citizen's
+// question, typed in everyday Chinese, to one knowledge-base entry or reports
+// that the question is outside the knowledge base.
+//
+// A question passes through these stages:
+//
+//   - Normalisation folds full-width characters, converts traditional to
+//     simplified Chinese, lowercases letters and drops punctuation, spaces
+//     and emoji.
+//   - Runs typed in toneless pinyin ("ershoufang guohu") become characters,
+//     chosen from the engine's own vocabulary.
+//   - Spelling correction replaces a character whose pinyin matches a known
+//     word, which absorbs typos made with a pinyin input method (低押 for
+//     抵押), including sounds that southern speakers merge.
+//   - The lexicon pass rewrites synonyms and colloquial names to one
+//     canonical term (红本 to 不动产权证书), recognises the ask type
+//     (materials, procedure, time limit, fee, place, progress, ...), marks
+//     off-topic terms (社保, 公积金) and drops filler words.
+//   - Retrieval takes candidates from an in-memory bleve index of every
+//     standard question and similar phrasing.
+//   - A classifier trained on the knowledge base ranks them. Its score is
+//     TF-IDF cosine similarity over characters, character bigrams and
+//     lexicon terms, to the nearest phrasing and to each entry's centroid.
+//     The score is weighted by how much of the question the entry covers,
+//     and a query likelihood model reorders the leading entries. The ask
+//     type counts as one feature and scales the score by how well the
+//     question's ask type agrees with the entry's, while the matter of the
+//     question (which business) supplies all other features. So the ask
+//     type separates two entries about one business, and generic words of
+//     the ask weigh less than the business.
+//
+// A question is answered when the confidence of the best entry, which a
+// near tie with the runner-up lowers, reaches Options.Threshold.
+//
+// The lexicon is plain text embedded from the lexicon folder. Staff extend
+// it with files of the same format in Options.LexiconDir.
+package bot

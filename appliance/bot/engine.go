@@ -1,0 +1,229 @@
+package bot
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"wenban/appliance/kb"
+)
+
+// DefaultThreshold is the confidence below which Ask reports no match. It
+// is the middle of the range of thresholds that give the best top-1
+// accuracy and rejection on the held-back development set
+// (testdata/holdout.jsonl), which TestCalibrateThreshold prints.
+const DefaultThreshold = 0.13
+
+// maxSuggestions is how many other entries a Result suggests.
+const maxSuggestions = 3
+
+// Options configures an Engine. The zero value gives the defaults.
+type Options struct {
+	// Threshold is the minimum confidence, from 0 to 1, for Ask to report
+	// a match. Zero means DefaultThreshold. Raise it to hand more
+	// questions to staff, lower it to answer more of them automatically.
+	// Result.Score is on the same scale.
+	Threshold float64
+
+	// LexiconDir is a directory of extra lexicon files read after the
+	// embedded lexicon when the engine is built. Only *.txt files are
+	// read, and each name must start with synonyms, asktypes, terms,
+	// fillers or offtopic to say its kind. The embedded files in the
+	// lexicon folder document each format. Empty means the embedded
+	// lexicon only.
+	LexiconDir string
+
+	// Logger receives the engine's lifecycle and per-question records,
+	// which never contain question text. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// Suggestion is a knowledge-base entry offered as a possible answer.
+type Suggestion struct {
+	FAQID    string  `json:"faq_id"`
+	Question string  `json:"question"`
+	Score    float64 `json:"score"`
+}
+
+// Result is the engine's answer to one question. When Matched is false,
+// FAQID, Question, Answer and Materials are empty and Suggestions still
+// lists the closest entries.
+type Result struct {
+	Matched   bool     `json:"matched"`
+	FAQID     string   `json:"faq_id"`
+	Question  string   `json:"question"`
+	Answer    string   `json:"answer"`
+	Materials []string `json:"materials,omitempty"`
+	Score     float64  `json:"score"`
+	// Suggestions lists up to three other entries, best first, never the
+	// matched one. It is never nil.
+	Suggestions []Suggestion `json:"suggestions"`
+}
+
+// Engine matches questions to knowledge-base entries. Its methods are safe
+// for concurrent use after New returns, except that Close must come last.
+type Engine struct {
+	entries   []kb.Entry
+	byID      map[string]int
+	threshold float64
+	log       *slog.Logger
+
+	normalizer *normalizer
+	speller    *speller
+	pinyin     *pinyinInput
+	segmenter  *segmenter
+	classifier *classifier
+	index      *phrasingIndex
+	phrasingOf []int // entry index of each indexed phrasing
+}
+
+// New builds an engine over entries: it loads the lexicon, learns the
+// spelling vocabulary, trains the classifier and indexes every phrasing. It
+// rejects an entry that fails kb.Entry.Validate and duplicate IDs.
+func New(entries []kb.Entry, opts Options) (*Engine, error) {
+	start := time.Now()
+	e := &Engine{
+		entries:   append([]kb.Entry(nil), entries...),
+		byID:      make(map[string]int, len(entries)),
+		threshold: opts.Threshold,
+		log:       opts.Logger,
+	}
+	if e.threshold == 0 {
+		e.threshold = DefaultThreshold
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.threshold < 0 || e.threshold > 1 {
+		return nil, fmt.Errorf("threshold %v is outside 0 to 1", opts.Threshold)
+	}
+
+	for i, en := range e.entries {
+		if err := en.Validate(); err != nil {
+			return nil, fmt.Errorf("entry %q: %w", en.ID, err)
+		}
+		if j, dup := e.byID[en.ID]; dup {
+			return nil, fmt.Errorf("entry %q appears twice, at positions %d and %d", en.ID, j+1, i+1)
+		}
+		e.byID[en.ID] = i
+	}
+
+	if err := e.train(opts.LexiconDir); err != nil {
+		return nil, err
+	}
+
+	e.log.Info("question engine built",
+		slog.Int("entries", len(e.entries)),
+		slog.Int("phrasings", len(e.phrasingOf)),
+		slog.Duration("took", time.Since(start)))
+	return e, nil
+}
+
+// Ask matches a question that the caller has already validated as
+// non-empty, valid UTF-8 and of reasonable length.
+func (e *Engine) Ask(question string) Result {
+	start := time.Now()
+	ranked, a := e.rankQuestion(question)
+
+	res := Result{Suggestions: []Suggestion{}}
+	rest := ranked
+	if len(ranked) > 0 {
+		conf := confidence(ranked, a)
+		res.Score = conf
+		if conf >= e.threshold {
+			en := e.entries[ranked[0].entry]
+			res.Matched = true
+			res.FAQID = en.ID
+			res.Question = en.Question
+			res.Answer = en.Answer
+			res.Materials = append([]string(nil), en.Materials...)
+			rest = ranked[1:]
+		}
+	}
+	res.Suggestions = e.suggestions(rest, maxSuggestions)
+
+	e.log.Debug("question answered",
+		slog.Bool("matched", res.Matched),
+		slog.String("faq_id", res.FAQID),
+		slog.Float64("score", res.Score),
+		slog.Duration("took", time.Since(start)))
+	return res
+}
+
+// Suggest returns the n entries closest to text, best first, whatever
+// their confidence. It returns an empty slice when nothing is similar.
+func (e *Engine) Suggest(text string, n int) []Suggestion {
+	ranked, _ := e.rankQuestion(text)
+	return e.suggestions(ranked, n)
+}
+
+func (e *Engine) suggestions(ranked []candidate, n int) []Suggestion {
+	if n > len(ranked) {
+		n = len(ranked)
+	}
+	out := make([]Suggestion, 0, max(n, 0))
+	for _, c := range ranked[:max(n, 0)] {
+		en := e.entries[c.entry]
+		out = append(out, Suggestion{FAQID: en.ID, Question: en.Question, Score: c.score})
+	}
+	return out
+}
+
+// clean normalises text, converts pinyin runs to characters and corrects
+// homophone typos.
+func (e *Engine) clean(text string) string {
+	return e.speller.correct(e.pinyin.convert(e.normalizer.normalize(text)))
+}
+
+// analyzeText runs the question pipeline up to features: normalisation,
+// spelling correction, segmentation and feature extraction.
+func (e *Engine) analyzeText(text string) analysis {
+	return analyze(e.segmenter.segment(e.clean(text)))
+}
+
+// rankQuestion returns the candidate entries for a question, best first,
+// and the question's analysis.
+func (e *Engine) rankQuestion(question string) ([]candidate, analysis) {
+	pieces := e.segmenter.segment(e.clean(question))
+	a := analyze(pieces)
+	joined := joinPieces(pieces)
+
+	hits, err := e.index.search(indexDocument{text: joined, features: indexFeatures(a, joined)})
+	if err != nil {
+		e.log.Error("phrasing search failed", slog.Any("error", err))
+		return nil, a
+	}
+
+	seen := make(map[int]bool)
+	var entries []int
+	for _, p := range hits {
+		en := e.phrasingOf[p]
+		if !seen[en] {
+			seen[en] = true
+			entries = append(entries, en)
+		}
+	}
+	return e.classifier.rank(a, entries), a
+}
+
+// Entry returns the entry with the given ID.
+func (e *Engine) Entry(id string) (kb.Entry, bool) {
+	i, ok := e.byID[id]
+	if !ok {
+		return kb.Entry{}, false
+	}
+	return e.entries[i], true
+}
+
+// Size returns the number of entries.
+func (e *Engine) Size() int {
+	return len(e.entries)
+}
+
+// Close releases the index. The engine must not be used afterwards.
+func (e *Engine) Close() error {
+	if err := e.index.close(); err != nil {
+		return fmt.Errorf("closing phrasing index: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"wenban/appliance/kb"
+)
+
+// train builds every model of the engine from its entries: the lexicon,
+// the spelling and pinyin vocabularies, the classifier and the index.
+func (e *Engine) train(lexiconDir string) error {
+	n, err := newNormalizer()
+	if err != nil {
+		return fmt.Errorf("loading traditional-to-simplified converter: %w", err)
+	}
+	e.normalizer = n
+
+	lx, err := loadLexicon(n, lexiconDir)
+	if err != nil {
+		return err
+	}
+	e.segmenter = newSegmenter(lx)
+
+	normalised := e.learnVocabulary(lx)
+
+	analysed := make([][]analysis, len(e.entries))
+	var docs []indexDocument
+	for i, texts := range normalised {
+		for _, t := range texts {
+			pieces := e.segmenter.segment(t)
+			a := analyze(pieces)
+			analysed[i] = append(analysed[i], a)
+			text := joinPieces(pieces)
+			docs = append(docs, indexDocument{text: text, features: indexFeatures(a, text)})
+			e.phrasingOf = append(e.phrasingOf, i)
+		}
+	}
+
+	answers := make([]analysis, len(e.entries))
+	for i, en := range e.entries {
+		answers[i] = e.analyzeText(en.Answer + " " + strings.Join(en.Materials, " "))
+	}
+	e.classifier = trainClassifier(analysed, answers, defaultScoring)
+
+	e.index, err = newPhrasingIndex(docs)
+	return err
+}
+
+// learnVocabulary teaches the speller and the pinyin input the words of
+// the lexicon and the knowledge base, and returns the normalised phrasings
+// of each entry. Typos should become words of the field. Fillers,
+// off-topic terms and answers are known words but never correction
+// targets, so a question is not pulled towards 养老院 or 请问.
+func (e *Engine) learnVocabulary(lx *lexicon) [][]string {
+	e.speller = newSpeller()
+	e.pinyin = newPinyinInput()
+	for _, p := range lx.phrases(kindSynonym, kindAskType, kindTerm) {
+		e.speller.learnTarget(p, minTargetCount)
+		e.speller.learnWord(p)
+		e.pinyin.learn(p)
+	}
+	for _, p := range lx.phrases(kindFiller, kindOffTopic) {
+		e.speller.learnKnown(p)
+	}
+
+	normalised := make([][]string, len(e.entries))
+	for i, en := range e.entries {
+		for _, text := range phrasingsOf(en) {
+			t := e.normalizer.normalize(text)
+			normalised[i] = append(normalised[i], t)
+			e.speller.learnTarget(t, 1)
+			e.pinyin.learn(t)
+		}
+		answer := e.normalizer.normalize(en.Answer)
+		e.speller.learnKnown(answer)
+		e.pinyin.learn(answer)
+	}
+	return normalised
+}
+
+// phrasingsOf returns the standard question of an entry followed by its
+// non-blank similar phrasings.
+func phrasingsOf(en kb.Entry) []string {
+	out := []string{en.Question}
+	for _, s := range en.Similar {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
