@@ -22,12 +22,12 @@ run: build
 	$(BIN) serve --data $(DATA) --listen $(LISTEN)
 
 generate:
-	$(GO) tool templ generate
+	$(GO) tool templ generate -path ui
 
 # Fails when the committed *_templ.go files are not what the pinned
 # generator makes from the .templ sources.
 check-generate:
-	$(GO) tool templ generate
+	$(GO) tool templ generate -path ui
 	git diff --exit-code -- '*_templ.go'
 
 vet:
