@@ -26,7 +26,9 @@ func (s *Service) RecordQuestion(ctx context.Context, r QuestionRecord) error {
 	if r.At.IsZero() {
 		r.At = s.now()
 	}
-	err := s.db.Update(func(tx *store.Tx) error {
+	// Questions arrive from many pages at once; batching lets them share
+	// one disk sync while each caller still waits for its commit.
+	err := s.db.Batch(func(tx *store.Tx) error {
 		seq, err := tx.NextSeq(bucketQuestions)
 		if err != nil {
 			return err

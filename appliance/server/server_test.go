@@ -49,7 +49,7 @@ type running struct {
 	stop  func() error
 }
 
-func startHub(t *testing.T, dataDir string) *running {
+func startHub(t testing.TB, dataDir string) *running {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Data = dataDir
@@ -91,7 +91,7 @@ func startHub(t *testing.T, dataDir string) *running {
 	return r
 }
 
-func (r *running) waitHealthy(t *testing.T) {
+func (r *running) waitHealthy(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
