@@ -34,8 +34,8 @@ func TestShipped(t *testing.T) {
 		if !shippedIDPattern.MatchString(e.ID) {
 			t.Errorf("%s: id does not match %s", e.ID, shippedIDPattern)
 		}
-		if n := len(e.Similar); n < 4 || n > 8 {
-			t.Errorf("%s: got %d similar phrasings, want 4 to 8", e.ID, n)
+		if n := len(e.Similar); n < 10 || n > 14 {
+			t.Errorf("%s: got %d similar phrasings, want 10 to 14", e.ID, n)
 		}
 		if n := strings.Count(e.Answer, "。"); n < 2 || n > 6 {
 			t.Errorf("%s: got %d sentences in the answer, want 2 to 6", e.ID, n)
