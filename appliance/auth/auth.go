@@ -67,6 +67,32 @@ type Service struct {
 	dummyHash string
 
 	failureLog logLimiter
+
+	// hashSlots bounds concurrent argon2 runs: each takes about 19 MiB,
+	// so a flood of logins under made-up names could otherwise exhaust
+	// memory and starve the citizens' bot.
+	hashSlots chan struct{}
+}
+
+// MaxConcurrentHashes is the number of password checks run at once; more
+// wait up to HashWait and are then refused with ErrBusy.
+const (
+	MaxConcurrentHashes = 4
+	HashWait            = 5 * time.Second
+)
+
+// acquireHash waits for a password-check slot.
+func (s *Service) acquireHash(ctx context.Context) (func(), error) {
+	timer := time.NewTimer(HashWait)
+	defer timer.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+		return func() { <-s.hashSlots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, ErrBusy
+	}
 }
 
 // NewService returns a Service over db. It touches the database only when
@@ -80,6 +106,8 @@ func NewService(db *store.DB, opts Options) *Service {
 		log:      opts.Logger,
 		onDenied: opts.OnDenied,
 		params:   defaultParams,
+
+		hashSlots: make(chan struct{}, MaxConcurrentHashes),
 	}
 	if s.ttl <= 0 {
 		s.ttl = DefaultSessionTTL

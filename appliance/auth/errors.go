@@ -30,6 +30,8 @@ var (
 	ErrLastAdmin = errors.New("auth: change would leave no enabled administrator")
 	// ErrCSRF means an unsafe request lacked the session's CSRF token.
 	ErrCSRF = errors.New("auth: missing or invalid CSRF token")
+	// ErrBusy means too many password checks were running to take one more.
+	ErrBusy = errors.New("auth: too many logins at once")
 )
 
 // InputError rejects one form field. Message is Simplified Chinese and safe
@@ -96,6 +98,8 @@ func UserMessage(err error) string {
 		return "系统至少需要保留一个启用的管理员账号。"
 	case errors.Is(err, ErrCSRF):
 		return "页面已过期，请刷新后重试。"
+	case errors.Is(err, ErrBusy):
+		return "当前登录人数较多，请稍后再试。"
 	default:
 		return "系统繁忙，请稍后再试。"
 	}

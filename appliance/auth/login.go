@@ -38,7 +38,13 @@ func (s *Service) Login(ctx context.Context, login, password, remoteAddr string)
 		return Session{}, err
 	}
 
+	release, err := s.acquireHash(ctx)
+	if err != nil {
+		s.logFailure("login rejected: password checks busy", remoteAddr, rec.ID)
+		return Session{}, err
+	}
 	ok, err := s.checkPassword(rec, found, password)
+	release()
 	if err != nil {
 		return Session{}, err
 	}

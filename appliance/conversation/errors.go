@@ -9,8 +9,13 @@ var (
 	ErrNotFound = errors.New("conversation not found")
 	// ErrBadToken means the citizen's token does not match the conversation.
 	ErrBadToken = errors.New("conversation token does not match")
+	// ErrTokenExpired means the conversation ended and its rating window
+	// passed, or it was rated, so the citizen's token opens it no more.
+	ErrTokenExpired = errors.New("conversation token expired")
 	// ErrTaken means another seat accepted the conversation first.
 	ErrTaken = errors.New("conversation was already accepted by another seat")
+	// ErrQueueFull means the queue holds Options.MaxQueue citizens already.
+	ErrQueueFull = errors.New("queue is full")
 	// ErrQueueEmpty means no citizen is waiting.
 	ErrQueueEmpty = errors.New("no conversation is waiting in the queue")
 	// ErrAtCapacity means the agent already serves as many citizens as allowed.

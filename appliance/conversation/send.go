@@ -28,10 +28,11 @@ const maxClientIDLen = 64
 // citizens only to open ones. It returns the stored message and whether it
 // was a retry of one already stored.
 func (s *Service) Send(ctx context.Context, req SendRequest) (Message, bool, error) {
-	text := strings.TrimSpace(req.Text)
-	switch {
-	case !utf8.ValidString(text):
+	if !utf8.ValidString(req.Text) {
 		return Message{}, false, &InputError{Field: "text", Message: "消息含有无法识别的字符"}
+	}
+	text := strings.TrimSpace(cleanText(req.Text))
+	switch {
 	case text == "":
 		return Message{}, false, &InputError{Field: "text", Message: "消息不能为空"}
 	case utf8.RuneCountInString(text) > s.opts.MaxMessageRunes:
@@ -54,7 +55,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, bool, err
 
 		if req.ClientID != "" {
 			var seq uint64
-			found, err := tx.Get(bucketClientIDs, string(c.ID)+"/"+req.ClientID, &seq)
+			found, err := tx.Get(bucketClientIDs, clientKey(c.ID, req.From, req.AuthorID, req.ClientID), &seq)
 			if err != nil {
 				return err
 			}
@@ -92,6 +93,29 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (Message, bool, err
 	s.index.add(msg)
 	s.publish(Event{Kind: EventMessage, Conversation: c, Message: &msg})
 	return msg, false, nil
+}
+
+// clientKey scopes a client id to its sender, so one sender reusing
+// another's id cannot have its line taken for a retry of theirs.
+func clientKey(id ID, from Sender, authorID, clientID string) string {
+	return string(id) + "/" + from.String() + "/" + authorID + "/" + clientID
+}
+
+// cleanText drops control characters other than newline and tab, and the
+// bidirectional overrides that can make a line read backwards on the
+// other side's screen.
+func cleanText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f:
+			return -1
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func checkSender(c Conversation, req SendRequest) error {

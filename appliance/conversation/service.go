@@ -63,6 +63,10 @@ type Options struct {
 	MaxChats int
 	// MaxMessageRunes limits a message's length. Zero means 2000.
 	MaxMessageRunes int
+	// MaxQueue caps the citizens waiting at once; further handoffs get
+	// ErrQueueFull and the page offers the leave-message form. It also
+	// bounds what one client can pile up. Zero means 200.
+	MaxQueue int
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives lifecycle and error logs. Nil means slog.Default().
@@ -97,6 +101,9 @@ func NewService(db *store.DB, opts Options) (*Service, error) {
 	}
 	if opts.MaxMessageRunes <= 0 {
 		opts.MaxMessageRunes = 2000
+	}
+	if opts.MaxQueue <= 0 {
+		opts.MaxQueue = 200
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -193,6 +200,13 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (Conversation, st
 	}
 	var added []Message
 	err = s.db.Update(func(tx *store.Tx) error {
+		waiting, err := countQueued(tx)
+		if err != nil {
+			return err
+		}
+		if waiting >= s.opts.MaxQueue {
+			return ErrQueueFull
+		}
 		for _, l := range req.Transcript {
 			if l.From != SenderCitizen && l.From != SenderBot {
 				return &InputError{Field: "transcript", Message: "对话记录格式无效"}
@@ -249,7 +263,27 @@ func (s *Service) Authenticate(ctx context.Context, cookie string) (Conversation
 	if subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(c.TokenHash)) != 1 {
 		return Conversation{}, ErrBadToken
 	}
+	if err := s.tokenExpired(c); err != nil {
+		return Conversation{}, err
+	}
 	return c, nil
+}
+
+// ratingWindow is how long after the end a citizen may still open a
+// conversation to rate it. Afterwards, and once rated, the token opens
+// nothing: on a shared kiosk the next person must not read the transcript.
+const ratingWindow = 30 * time.Minute
+
+func (s *Service) tokenExpired(c Conversation) error {
+	switch {
+	case c.State != StateClosed:
+		return nil
+	case c.Rating != nil:
+		return fmt.Errorf("%w: %w", ErrTokenExpired, ErrAlreadyRated)
+	case s.now().Sub(c.ClosedAt) > ratingWindow:
+		return ErrTokenExpired
+	}
+	return nil
 }
 
 // Get returns a conversation.
@@ -320,11 +354,20 @@ func appendMessage(tx *store.Tx, c *Conversation, m Message) (Message, error) {
 		return Message{}, err
 	}
 	if m.ClientID != "" {
-		if err := tx.Put(bucketClientIDs, string(c.ID)+"/"+m.ClientID, m.Seq); err != nil {
+		if err := tx.Put(bucketClientIDs, clientKey(c.ID, m.From, m.AuthorID, m.ClientID), m.Seq); err != nil {
 			return Message{}, err
 		}
 	}
 	return m, nil
+}
+
+func countQueued(tx *store.Tx) (int, error) {
+	n := 0
+	err := tx.Scan(bucketQueue, "", func(string, store.Decoder) error {
+		n++
+		return nil
+	})
+	return n, err
 }
 
 func randomID() (ID, error) {

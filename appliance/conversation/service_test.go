@@ -379,3 +379,84 @@ func TestEstimateSpreadsOverSeats(t *testing.T) {
 		t.Errorf("after a 1-minute service: got %v, want below %v", got, defaultServiceTime)
 	}
 }
+
+func TestSendCleansControlCharacters(t *testing.T) {
+	s, _ := newService(t)
+	c, _ := start(t, s)
+	msg, _, err := s.Send(context.Background(), SendRequest{
+		ConversationID: c.ID, From: SenderCitizen, Text: "你好\x00\x1b[31m\u202e反向\n第二行",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "你好[31m反向\n第二行"; msg.Text != want {
+		t.Errorf("stored text: got %q, want %q", msg.Text, want)
+	}
+}
+
+func TestClientIDScopedToSender(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	c, _ := start(t, s)
+	if _, err := s.Accept(ctx, zhang, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderAgent, AuthorID: zhang.ID, ClientID: "x1", Text: "您好"}); err != nil {
+		t.Fatal(err)
+	}
+	// Another agent reusing the id is refused as a non-owner, not
+	// acknowledged as a retry of zhang's line.
+	_, dup, err := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderAgent, AuthorID: li.ID, ClientID: "x1", Text: "冒充"})
+	if !errors.Is(err, ErrNotOwner) || dup {
+		t.Errorf("reused id by li: got dup=%v err=%v, want ErrNotOwner", dup, err)
+	}
+}
+
+func TestTokenExpiresAfterRating(t *testing.T) {
+	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
+	db := openDB(t, t.TempDir())
+	s, err := NewService(db, Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(); db.Close() })
+	ctx := context.Background()
+
+	c, token := start(t, s)
+	cookie := CookieValue(c.ID, token)
+	if _, err := s.End(ctx, c.ID, Closer{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, cookie); err != nil {
+		t.Fatalf("within the rating window: got %v, want the conversation", err)
+	}
+	if err := s.Rate(ctx, c.ID, 5, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authenticate(ctx, cookie); !errors.Is(err, ErrTokenExpired) {
+		t.Errorf("after rating: got %v, want ErrTokenExpired", err)
+	}
+
+	c2, token2 := start(t, s)
+	if _, err := s.End(ctx, c2.ID, Closer{}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(ratingWindow + time.Minute)
+	if _, err := s.Authenticate(ctx, CookieValue(c2.ID, token2)); !errors.Is(err, ErrTokenExpired) {
+		t.Errorf("after the rating window: got %v, want ErrTokenExpired", err)
+	}
+}
+
+func TestStartRejectsWhenQueueFull(t *testing.T) {
+	db := openDB(t, t.TempDir())
+	s, err := NewService(db, Options{MaxQueue: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(); db.Close() })
+	start(t, s)
+	start(t, s)
+	if _, _, err := s.Start(context.Background(), StartRequest{}); !errors.Is(err, ErrQueueFull) {
+		t.Errorf("third handoff with MaxQueue 2: got %v, want ErrQueueFull", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"wenban/appliance/conversation"
 )
@@ -52,15 +53,15 @@ func (h *Hub) serveCitizen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Hub) greetCitizen(ctx context.Context, c *conn, conv conversation.Conversation, after uint64) error {
-	c.send(outFrame{Type: frameHello, Role: "citizen", ConversationID: conv.ID})
-	c.send(outFrame{Type: frameState, Conversation: viewOf(conv)})
+	c.sendWait(ctx, outFrame{Type: frameHello, Role: "citizen", ConversationID: conv.ID})
+	c.sendWait(ctx, outFrame{Type: frameState, Conversation: viewOf(conv)})
 
 	msgs, err := h.opts.Conversations.Messages(ctx, conv.ID, after)
 	if err != nil {
 		return err
 	}
 	for i := range msgs {
-		c.send(outFrame{Type: frameMessage, Message: &msgs[i]})
+		c.sendWait(ctx, outFrame{Type: frameMessage, Message: &msgs[i]})
 	}
 	if conv.State == conversation.StateQueued {
 		h.sendPosition(ctx, c, conv.ID)
@@ -68,7 +69,15 @@ func (h *Hub) greetCitizen(ctx context.Context, c *conn, conv conversation.Conve
 	return nil
 }
 
+// Citizen message rate: a steady two a second with bursts of ten is far
+// above typing speed and keeps one page from flooding the seat and disk.
+const (
+	citizenRate  = 2
+	citizenBurst = 10
+)
+
 func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
+	limit := rate.NewLimiter(citizenRate, citizenBurst)
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -81,6 +90,10 @@ func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 
 		switch f.Type {
 		case "send":
+			if !limit.Allow() {
+				c.send(errorFrame(errTooFast, f.ClientID))
+				continue
+			}
 			msg, _, err := h.opts.Conversations.Send(ctx, conversation.SendRequest{
 				ConversationID: id,
 				From:           conversation.SenderCitizen,
@@ -115,15 +128,39 @@ func (h *Hub) sendPosition(ctx context.Context, c *conn, id conversation.ID) {
 	c.send(outFrame{Type: frameQueuePosition, ConversationID: id, Position: &pos, WaitSeconds: &secs})
 }
 
+// maxPagesPerConversation bounds the open pages of one conversation; a
+// reload leaves a ghost for a moment, so the oldest page is closed rather
+// than the newest refused.
+const maxPagesPerConversation = 4
+
 func (h *Hub) addCitizen(id conversation.ID, c *conn) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	set := h.citizens[id]
 	if set == nil {
 		set = map[*conn]struct{}{}
 		h.citizens[id] = set
 	}
 	set[c] = struct{}{}
+	oldest := oldestBeyond(set, maxPagesPerConversation)
+	h.mu.Unlock()
+
+	if oldest != nil {
+		oldest.close(websocket.StatusPolicyViolation, "opened elsewhere")
+	}
+}
+
+// oldestBeyond returns the oldest page of set when it holds more than max.
+func oldestBeyond(set map[*conn]struct{}, limit int) *conn {
+	if len(set) <= limit {
+		return nil
+	}
+	var oldest *conn
+	for c := range set {
+		if oldest == nil || c.opened < oldest.opened {
+			oldest = c
+		}
+	}
+	return oldest
 }
 
 func (h *Hub) removeCitizen(id conversation.ID, c *conn) {

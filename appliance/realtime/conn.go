@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -27,11 +29,22 @@ type conn struct {
 	log  *slog.Logger
 	once sync.Once
 	done chan struct{}
+	// opened orders a conversation's pages, so the oldest can be closed
+	// when one citizen opens too many.
+	opened uint64
 }
+
+var connSeq atomic.Uint64
 
 func newConn(ws *websocket.Conn, log *slog.Logger) *conn {
 	ws.SetReadLimit(readLimit)
-	return &conn{ws: ws, out: make(chan []byte, sendBuffer), log: log, done: make(chan struct{})}
+	return &conn{
+		ws:     ws,
+		out:    make(chan []byte, sendBuffer),
+		log:    log,
+		done:   make(chan struct{}),
+		opened: connSeq.Add(1),
+	}
 }
 
 // send queues a frame; it drops the connection when the queue is full.
@@ -47,6 +60,22 @@ func (c *conn) send(f outFrame) {
 	default:
 		c.log.Warn("page too slow, closing its connection", "queued", len(c.out))
 		c.close(websocket.StatusPolicyViolation, "too slow")
+	}
+}
+
+// sendWait queues a frame, waiting for room. The backlog of a reconnecting
+// page can exceed the queue, and dropping the page for it would make it
+// reconnect forever.
+func (c *conn) sendWait(ctx context.Context, f outFrame) {
+	raw, err := json.Marshal(f)
+	if err != nil {
+		c.log.Error("encoding frame", "type", f.Type, "err", err)
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-c.done:
+	case c.out <- raw:
 	}
 }
 
@@ -97,6 +126,10 @@ func (c *conn) read(ctx context.Context) (inFrame, error) {
 	}
 	if typ != websocket.MessageText {
 		return f, errBinaryFrame
+	}
+	// encoding/json would turn invalid bytes into U+FFFD silently.
+	if !utf8.Valid(raw) {
+		return f, errBadFrame
 	}
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return f, errBadFrame

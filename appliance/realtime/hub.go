@@ -54,6 +54,10 @@ type Hub struct {
 	agents   map[string]*presence
 	closing  bool
 	wg       sync.WaitGroup
+
+	// suggestSlots bounds the bot lookups running for seats at once, so a
+	// flood of citizen messages cannot crowd out citizens' own questions.
+	suggestSlots chan struct{}
 }
 
 // presence is a staff member's seat: their status and open pages.
@@ -76,6 +80,8 @@ func NewHub(opts Options) *Hub {
 		log:      opts.Logger,
 		citizens: map[conversation.ID]map[*conn]struct{}{},
 		agents:   map[string]*presence{},
+
+		suggestSlots: make(chan struct{}, 2),
 	}
 }
 

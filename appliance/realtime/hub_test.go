@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ type testHub struct {
 	hub  *Hub
 	conv *conversation.Service
 	srv  *httptest.Server
+	// revoked lists agent ids whose login has ended.
+	revoked sync.Map
 }
 
 func newTestHub(t *testing.T) *testHub {
@@ -42,12 +45,16 @@ func newTestHub(t *testing.T) *testHub {
 	if err != nil {
 		t.Fatal(err)
 	}
+	th := &testHub{}
 	hub := NewHub(Options{
 		Conversations: conv,
 		AuthenticateSeat: func(r *http.Request) (conversation.Agent, error) {
 			id, name, ok := strings.Cut(r.Header.Get("X-Agent"), ":")
 			if !ok {
 				return conversation.Agent{}, errors.New("no agent")
+			}
+			if _, gone := th.revoked.Load(id); gone {
+				return conversation.Agent{}, errors.New("logged out")
 			}
 			return conversation.Agent{ID: id, Name: name}, nil
 		},
@@ -70,7 +77,8 @@ func newTestHub(t *testing.T) *testHub {
 		conv.Close()
 		db.Close()
 	})
-	return &testHub{hub: hub, conv: conv, srv: srv}
+	th.hub, th.conv, th.srv = hub, conv, srv
+	return th
 }
 
 // page is a test WebSocket client that keeps every frame it received.
@@ -361,5 +369,69 @@ func TestSeatResyncReleasesLostConversations(t *testing.T) {
 	f := s.await("released", typed("released"))
 	if f["conversation_id"] != string(c.ID) || f["reason"] != "closed" {
 		t.Errorf("released: got %v, want %s closed", f, c.ID)
+	}
+}
+
+func TestLongBacklogReplaysWhole(t *testing.T) {
+	th := newTestHub(t)
+	ctx := context.Background()
+	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lines = 600
+	for i := range lines {
+		if _, _, err := th.conv.Send(ctx, conversation.SendRequest{
+			ConversationID: c.ID, From: conversation.SenderCitizen, Text: fmt.Sprintf("第%d条", i),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// More lines than the send queue holds must still arrive in full.
+	cit := th.citizen(t, c.ID, token, 0)
+	cit.await("last line", messageWith(fmt.Sprintf("第%d条", lines-1)))
+}
+
+func TestSeatClosedWhenLoginEnds(t *testing.T) {
+	th := newTestHub(t)
+	s := th.seat(t, zhang)
+	s.await("hello", typed("hello"))
+
+	th.revoked.Store(zhang.ID, true)
+	s.send(map[string]any{"type": "status", "status": "online"})
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-s.frames:
+			if !ok {
+				_, _, err := s.ws.Read(context.Background())
+				if got := websocket.CloseStatus(err); got != statusSessionEnded && got != -1 {
+					t.Errorf("close status: got %v, want %v", got, statusSessionEnded)
+				}
+				if st := th.hub.status(zhang.ID); st == StatusOnline {
+					t.Error("status changed by a page whose login ended")
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("page stayed open after its login ended")
+		}
+	}
+}
+
+func TestCitizenRateLimited(t *testing.T) {
+	th := newTestHub(t)
+	c, token, err := th.conv.Start(context.Background(), conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cit := th.citizen(t, c.ID, token, 0)
+	for i := range citizenBurst + 5 {
+		cit.send(map[string]any{"type": "send", "client_id": fmt.Sprintf("c%d", i), "text": "在吗"})
+	}
+	f := cit.await("rate limit error", typed("error"))
+	if f["code"] != "rate_limited" {
+		t.Errorf("flood: got code %v, want rate_limited", f["code"])
 	}
 }

@@ -81,6 +81,15 @@ func (h *Hub) suggest(agentID string, id conversation.ID, text string) {
 	if h.opts.Suggest == nil {
 		return
 	}
+	select {
+	case h.suggestSlots <- struct{}{}:
+		defer func() { <-h.suggestSlots }()
+	default:
+		// The seat keeps the suggestions of an earlier message; the next
+		// message brings fresh ones.
+		h.log.Debug("suggestion skipped, lookups busy", "conversation", id)
+		return
+	}
 	items := h.opts.Suggest(text)
 	if items == nil {
 		items = []Suggestion{}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -41,10 +42,39 @@ func (h *Hub) serveSeat(w http.ResponseWriter, r *http.Request) {
 	c.send(outFrame{Type: frameStatus, Status: p.String()})
 	h.sendQueue(ctx, []*conn{c})
 	h.broadcastSeats()
-	h.seatLoop(ctx, c, agent)
+	go h.watchSession(ctx, c, r, agent.ID)
+	h.seatLoop(ctx, c, r, agent)
 }
 
-func (h *Hub) seatLoop(ctx context.Context, c *conn, agent conversation.Agent) {
+// sessionCheckInterval is how often an idle seat page's login is checked
+// again; commands check it every time.
+const sessionCheckInterval = 30 * time.Second
+
+// statusSessionEnded closes a seat page whose login ended (logout,
+// password change, expiry), so the page sends staff to the login screen.
+const statusSessionEnded websocket.StatusCode = 4401
+
+// watchSession closes the page when its login ends while it is idle.
+func (h *Hub) watchSession(ctx context.Context, c *conn, r *http.Request, agentID string) {
+	ticker := time.NewTicker(sessionCheckInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.done:
+			return
+		case <-ticker.C:
+			if _, err := h.opts.AuthenticateSeat(r); err != nil {
+				h.log.Info("seat login ended, closing its page", "agent", agentID)
+				c.close(statusSessionEnded, "login ended")
+				return
+			}
+		}
+	}
+}
+
+func (h *Hub) seatLoop(ctx context.Context, c *conn, r *http.Request, agent conversation.Agent) {
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -52,6 +82,13 @@ func (h *Hub) seatLoop(ctx context.Context, c *conn, agent conversation.Agent) {
 				c.send(errorFrame(err, ""))
 				continue
 			}
+			return
+		}
+		// The upgrade checked the login once; a page open across a logout
+		// or a password change must lose its powers at the next command.
+		if _, err := h.opts.AuthenticateSeat(r); err != nil {
+			h.log.Info("seat login ended, closing its page", "agent", agent.ID)
+			c.close(statusSessionEnded, "login ended")
 			return
 		}
 		if err := h.seatCommand(ctx, c, agent, f); err != nil {
@@ -129,11 +166,11 @@ func (h *Hub) resyncSeat(ctx context.Context, c *conn, agentID string, known map
 			return err
 		}
 		if !ok {
-			c.send(outFrame{Type: frameAssigned, Conversation: viewOf(conv), Messages: msgs})
+			c.sendWait(ctx, outFrame{Type: frameAssigned, Conversation: viewOf(conv), Messages: msgs})
 			continue
 		}
 		for i := range msgs {
-			c.send(outFrame{Type: frameMessage, Message: &msgs[i]})
+			c.sendWait(ctx, outFrame{Type: frameMessage, Message: &msgs[i]})
 		}
 	}
 	return nil
@@ -165,7 +202,7 @@ func (h *Hub) releaseLost(ctx context.Context, c *conn, active []conversation.Co
 				return err
 			}
 			for i := range msgs {
-				c.send(outFrame{Type: frameMessage, Message: &msgs[i]})
+				c.sendWait(ctx, outFrame{Type: frameMessage, Message: &msgs[i]})
 			}
 		}
 		c.send(outFrame{Type: frameReleased, ConversationID: id, Reason: reason})
@@ -185,8 +222,14 @@ func (h *Hub) addSeat(agent conversation.Agent, c *conn) Status {
 	}
 	p.agent = agent
 	p.conns[c] = struct{}{}
+	if oldest := oldestBeyond(p.conns, maxPagesPerSeat); oldest != nil {
+		go oldest.close(websocket.StatusPolicyViolation, "opened elsewhere")
+	}
 	return p.status
 }
+
+// maxPagesPerSeat bounds one staff member's open workbench pages.
+const maxPagesPerSeat = 4
 
 func (h *Hub) removeSeat(agentID string, c *conn) {
 	h.mu.Lock()

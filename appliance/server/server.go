@@ -157,11 +157,33 @@ func (s *Server) seatAgent(r *http.Request) (conversation.Agent, error) {
 	if err != nil {
 		return conversation.Agent{}, err
 	}
+	if acct.MustChangePassword {
+		return conversation.Agent{}, errMustChangePassword
+	}
 	limit := acct.MaxChats
 	if limit <= 0 {
 		limit = s.cfg.Seat.MaxChats
 	}
 	return conversation.Agent{ID: acct.ID, Name: acct.DisplayName, MaxChats: limit}, nil
+}
+
+// errMustChangePassword keeps a seat with a handed-over password from
+// serving citizens until its owner sets their own.
+var errMustChangePassword = errors.New("account must change its password before serving")
+
+// bodyTimeout bounds reading a request body, so a client that sends
+// headers and then stalls does not hold a connection for ever. WebSocket
+// upgrades are exempt: the library hijacks them and manages its own
+// deadlines.
+const bodyTimeout = 15 * time.Second
+
+func withBodyDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") == "" {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(bodyTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // maxSuggestions is the number of knowledge-base entries offered to the seat.
@@ -208,7 +230,7 @@ func (s *Server) Health() error {
 // requests within the configured timeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.web.Handler(),
+		Handler:           withBodyDeadline(s.web.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

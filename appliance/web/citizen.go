@@ -58,18 +58,26 @@ func (s *Server) citizenView(w http.ResponseWriter, r *http.Request, channel str
 // citizenConversation returns the conversation of the citizen cookie. A
 // missing, stale or forged cookie simply means no conversation.
 func (s *Server) citizenConversation(r *http.Request) (conversation.Conversation, bool) {
+	c, err := s.citizenAuth(r)
+	return c, err == nil
+}
+
+// citizenAuth returns the conversation named by the citizen cookie, or the
+// reason there is none.
+func (s *Server) citizenAuth(r *http.Request) (conversation.Conversation, error) {
 	ck, err := r.Cookie(citizenCookie)
 	if err != nil {
-		return conversation.Conversation{}, false
+		return conversation.Conversation{}, conversation.ErrBadToken
 	}
 	c, err := s.deps.Conversations.Authenticate(r.Context(), ck.Value)
 	if err != nil {
-		if !errors.Is(err, conversation.ErrNotFound) && !errors.Is(err, conversation.ErrBadToken) {
+		if !errors.Is(err, conversation.ErrNotFound) && !errors.Is(err, conversation.ErrBadToken) &&
+			!errors.Is(err, conversation.ErrTokenExpired) {
 			s.log.Error("reading citizen conversation failed", "error", err)
 		}
-		return conversation.Conversation{}, false
+		return conversation.Conversation{}, err
 	}
-	return c, true
+	return c, nil
 }
 
 func (s *Server) hoursView() citizen.Hours {

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"wenban/appliance/bot"
 
 	"wenban/appliance/conversation"
 )
@@ -36,10 +39,15 @@ type handoffRequest struct {
 	Transcript []conversation.Line `json:"transcript"`
 }
 
+// handoffReply carries no token: the citizen's credential lives only in
+// the HttpOnly cookie, out of reach of page scripts.
 type handoffReply struct {
 	ConversationID conversation.ID `json:"conversation_id"`
-	Token          string          `json:"token"`
 }
+
+// citizenCookieMaxAge bounds how long a browser keeps a conversation's
+// credential; the hub also stops honouring it soon after the service ends.
+const citizenCookieMaxAge = 24 * 60 * 60
 
 // maxHandoffLines is the longest bot exchange a handoff may carry.
 const maxHandoffLines = 20
@@ -58,11 +66,14 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 	if req.Channel != "" && !channels[req.Channel] {
 		return badRequest("接入渠道无效。", errors.New("unknown handoff channel"))
 	}
+	for _, l := range req.Transcript {
+		if l.From != conversation.SenderCitizen && l.From != conversation.SenderBot {
+			return badRequest("对话记录格式无效，请刷新页面后重试。", errors.New("handoff transcript line from neither citizen nor bot"))
+		}
+	}
 
 	if c, ok := s.citizenConversation(r); ok && c.State != conversation.StateClosed {
-		ck, _ := r.Cookie(citizenCookie)
-		_, token, _ := strings.Cut(ck.Value, ".")
-		s.writeJSON(w, r, http.StatusOK, handoffReply{ConversationID: c.ID, Token: token})
+		s.writeJSON(w, r, http.StatusOK, handoffReply{ConversationID: c.ID})
 		return nil
 	}
 
@@ -70,7 +81,11 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 		return &appError{Status: http.StatusConflict, Message: msgAfterHours, LeaveMessage: true}
 	}
 
-	start := conversation.StartRequest{Channel: channelOf(req.Channel), Topic: req.Topic, Transcript: req.Transcript}
+	start := conversation.StartRequest{
+		Channel:    channelOf(req.Channel),
+		Topic:      req.Topic,
+		Transcript: s.botTranscript(req.Transcript),
+	}
 	c, token, err := s.deps.Conversations.Start(r.Context(), start)
 	if err != nil {
 		return err
@@ -79,12 +94,45 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 		Name:     citizenCookie,
 		Value:    conversation.CookieValue(c.ID, token),
 		Path:     "/",
+		MaxAge:   citizenCookieMaxAge,
 		HttpOnly: true,
 		Secure:   s.deps.Secure,
 		SameSite: http.SameSiteStrictMode,
 	})
-	s.writeJSON(w, r, http.StatusCreated, handoffReply{ConversationID: c.ID, Token: token})
+	s.writeJSON(w, r, http.StatusCreated, handoffReply{ConversationID: c.ID})
 	return nil
+}
+
+// botTranscript rebuilds the bot exchange from the citizen's questions.
+// The page sends both sides, but only the questions are taken from it: the
+// bot's lines are asked again here, so a citizen cannot put words in the
+// bot's mouth on the seat screen.
+func (s *Server) botTranscript(lines []conversation.Line) []conversation.Line {
+	var engine *bot.Engine
+	if s.deps.Bot != nil {
+		engine = s.deps.Bot()
+	}
+
+	var out []conversation.Line
+	for _, l := range lines {
+		if l.From != conversation.SenderCitizen {
+			continue
+		}
+		text := strings.TrimSpace(l.Text)
+		if text == "" || !utf8.ValidString(text) || utf8.RuneCountInString(text) > s.deps.MaxQuestionRunes {
+			continue
+		}
+		out = append(out, conversation.Line{From: conversation.SenderCitizen, Text: text})
+		if engine == nil {
+			continue
+		}
+		answer := msgBotNoMatch
+		if res := engine.Ask(text); res.Matched {
+			answer = res.Answer
+		}
+		out = append(out, conversation.Line{From: conversation.SenderBot, Text: answer})
+	}
+	return out
 }
 
 type hoursReply struct {
@@ -148,9 +196,14 @@ func (s *Server) apiRating(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	c, ok := s.citizenConversation(r)
-	if !ok {
-		return &appError{Status: http.StatusUnauthorized, Message: msgNoSession, Cause: errors.New("rating without a citizen conversation")}
+	c, err := s.citizenAuth(r)
+	if errors.Is(err, conversation.ErrAlreadyRated) {
+		// A rated conversation's token expires at once, so a second
+		// rating lands here.
+		return &appError{Status: http.StatusConflict, Message: msgAlreadyRated, Cause: err}
+	}
+	if err != nil {
+		return &appError{Status: http.StatusUnauthorized, Message: msgNoSession, Cause: err}
 	}
 	if err := s.deps.Conversations.Rate(r.Context(), c.ID, req.Score, req.Comment); err != nil {
 		return err

@@ -43,6 +43,11 @@ const (
 	msgNotClosed    = "服务结束后才能评价。"
 	msgAlreadyRated = "您已评价过本次服务，感谢您的支持。"
 	msgInvalidText  = "内容含有无法识别的字符，请检查后重新输入。"
+	msgTooMany      = "操作过于频繁，请稍后再试。"
+	msgQueueFull    = "当前排队人数较多，请您留言，工作人员将尽快与您联系。"
+	// msgBotNoMatch stands for the bot in a handoff transcript when it
+	// found no answer.
+	msgBotNoMatch = "智能客服未找到匹配的答案。"
 )
 
 func badRequest(message string, cause error) *appError {
@@ -80,6 +85,8 @@ func asAppError(err error) *appError {
 		return &appError{Status: http.StatusConflict, Message: msgNotClosed, Cause: err}
 	case errors.Is(err, conversation.ErrAlreadyRated):
 		return &appError{Status: http.StatusConflict, Message: msgAlreadyRated, Cause: err}
+	case errors.Is(err, conversation.ErrQueueFull):
+		return &appError{Status: http.StatusServiceUnavailable, Message: msgQueueFull, Cause: err, LeaveMessage: true}
 	case errors.Is(err, auth.ErrCSRF):
 		return &appError{Status: http.StatusForbidden, Message: msgCSRF, Cause: err}
 	case errors.Is(err, auth.ErrForbidden):

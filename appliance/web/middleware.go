@@ -9,7 +9,7 @@ import (
 // contentSecurityPolicy allows only the hub's own scripts, styles and
 // sockets. Media and images may also come from blob: and data: URLs, which
 // voice messages, camera previews and screenshots use.
-const contentSecurityPolicy = "default-src 'self'; connect-src 'self' ws: wss:; " +
+const contentSecurityPolicy = "default-src 'self'; connect-src 'self'; " +
 	"img-src 'self' data: blob:; media-src 'self' blob:; " +
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 

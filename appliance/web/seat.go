@@ -70,6 +70,8 @@ func loginFailureStatus(err error) (int, bool) {
 		return http.StatusTooManyRequests, true
 	case errors.Is(err, auth.ErrAccountDisabled):
 		return http.StatusForbidden, true
+	case errors.Is(err, auth.ErrBusy):
+		return http.StatusServiceUnavailable, true
 	}
 	var ie *auth.InputError
 	if errors.As(err, &ie) {

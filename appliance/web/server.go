@@ -121,7 +121,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /ws/citizen", orNotFound(s.deps.CitizenSocket))
 
 	mux.Handle("GET /seat/login", s.page(s.loginPage))
-	mux.Handle("POST /seat/login", s.page(s.loginSubmit))
+	// Ten attempts at once, then one every six seconds per address.
+	mux.Handle("POST /seat/login", s.limit(newAddressLimiter(6*time.Second, 10), s.page(s.loginSubmit)))
 	mux.Handle("POST /seat/logout", s.staffPage(s.logout))
 	mux.Handle("GET /seat/password", s.staffPage(s.passwordPage))
 	mux.Handle("POST /seat/password", s.staffPage(s.changePassword))

@@ -112,7 +112,7 @@ func TestSecurityHeaders(t *testing.T) {
 			}
 		}
 	}
-	for _, part := range []string{"default-src 'self'", "connect-src 'self' ws: wss:", "img-src 'self' data: blob:", "media-src 'self' blob:"} {
+	for _, part := range []string{"default-src 'self'", "connect-src 'self';", "img-src 'self' data: blob:", "media-src 'self' blob:"} {
 		if !strings.Contains(contentSecurityPolicy, part) {
 			t.Errorf("CSP lacks %q", part)
 		}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// addressLimiter rate-limits requests per client address. It guards the
+// staff login, where each attempt costs an argon2 run, so one host cannot
+// guess passwords or lock accounts at speed.
+//
+// NOTE: behind a reverse proxy every client shares the proxy's address;
+// the limiter then bounds the proxy as a whole.
+type addressLimiter struct {
+	every time.Duration
+	burst int
+
+	mu      sync.Mutex
+	clients map[string]*clientLimit
+	swept   time.Time
+}
+
+type clientLimit struct {
+	limiter *rate.Limiter
+	seen    time.Time
+}
+
+func newAddressLimiter(every time.Duration, burst int) *addressLimiter {
+	return &addressLimiter{every: every, burst: burst, clients: map[string]*clientLimit{}}
+}
+
+// allow reports whether the client at remoteAddr may make one more request.
+func (l *addressLimiter) allow(remoteAddr string, now time.Time) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	c := l.clients[host]
+	if c == nil {
+		c = &clientLimit{limiter: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		l.clients[host] = c
+	}
+	c.seen = now
+	return c.limiter.AllowN(now, 1)
+}
+
+// sweep forgets clients idle long enough to have a full bucket again, so
+// the map stays as small as the set of recent clients.
+func (l *addressLimiter) sweep(now time.Time) {
+	idle := l.every * time.Duration(l.burst)
+	if now.Sub(l.swept) < idle {
+		return
+	}
+	l.swept = now
+	for host, c := range l.clients {
+		if now.Sub(c.seen) > idle {
+			delete(l.clients, host)
+		}
+	}
+}
+
+// limit wraps h so that clients over the rate get 429 with a Chinese
+// message.
+func (s *Server) limit(l *addressLimiter, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !l.allow(r.RemoteAddr, s.now()) {
+			s.log.Warn("request rate limited", "route", r.Pattern)
+			s.writePageError(w, r, &appError{Status: http.StatusTooManyRequests, Message: msgTooMany})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
