@@ -8,8 +8,9 @@ import (
 )
 
 // TestCalibrateThreshold prints, for a range of thresholds, the top-1
-// accuracy and the out-of-scope rejection on the development set, whose
-// held-back half (holdout.jsonl) sets DefaultThreshold. It ranks every
+// accuracy and the out-of-scope rejection on each development set, which
+// together set DefaultThreshold. The labelled sets eval.jsonl and
+// frozen.jsonl take no part in it. It ranks every
 // entry with the classifier alone, so it measures the scoring model without
 // the candidate cut of the index. Run it with BOT_CALIBRATE=1 and -v.
 func TestCalibrateThreshold(t *testing.T) {

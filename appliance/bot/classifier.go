@@ -72,7 +72,7 @@ var defaultScoring = scoring{
 		featUnigram:  0.5,
 		featBigram:   1.0,
 		featTerm:     1.5,
-		featAskType:  1.0,
+		featAskType:  1.5,
 		featOffTopic: 1.5,
 	},
 	unknown:         0.6,

@@ -15,7 +15,8 @@
 //   - The lexicon pass rewrites synonyms and colloquial names to one
 //     canonical term (红本 to 不动产权证书), recognises the ask type
 //     (materials, procedure, time limit, fee, place, progress, ...), marks
-//     off-topic terms (社保, 公积金) and drops filler words.
+//     off-topic terms (社保, 公积金) and drops filler words. The characters
+//     of a rewritten variant stay as features of their own.
 //   - Retrieval takes candidates from an in-memory bleve index of every
 //     standard question and similar phrasing.
 //   - A classifier trained on the knowledge base ranks them. Its score is

@@ -48,7 +48,8 @@ var stopChars = func() map[rune]bool {
 
 // analyze turns segmented pieces into features. Units are characters, runs
 // of ASCII letters and digits, and the characters of canonical terms, and
-// a bigram joins two adjacent units of the same run. An ask-type phrase
+// a bigram joins two adjacent units of the same run. The characters of a
+// variant that a synonym rewrote make a run of their own. An ask-type phrase
 // adds one ask-type feature and ends the run, so its words never count
 // towards the matter. An off-topic term does the same with its own
 // feature, and a break only ends the run.
@@ -87,6 +88,9 @@ func analyze(pieces []piece) analysis {
 			}
 			prev = ""
 			continue
+		}
+		if p.kind == pieceTerm && p.raw != p.text {
+			addVariantUnits(p.raw, add)
 		}
 		for _, u := range units(p.text) {
 			if !isStopUnit(u) {
@@ -153,4 +157,21 @@ func joinPieces(pieces []piece) string {
 		}
 	}
 	return b.String()
+}
+
+// addVariantUnits adds the units and bigrams of the variant a synonym
+// rewrote, as one run of their own. The canonical term makes all variants
+// alike; the variant's own characters add that the question uses the very
+// words of a phrasing, which the rewrite would otherwise hide.
+func addVariantUnits(variant string, add func(string, featureKind)) {
+	prev := ""
+	for _, u := range units(variant) {
+		if !isStopUnit(u) {
+			add("u:"+u, featUnigram)
+		}
+		if prev != "" {
+			add("b:"+prev+u, featBigram)
+		}
+		prev = u
+	}
 }

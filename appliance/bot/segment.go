@@ -22,6 +22,7 @@ const (
 type piece struct {
 	kind pieceKind
 	text string
+	raw  string // the characters matched, for pieceTerm
 }
 
 // segmenter splits normalised text into lexicon pieces by leftmost-longest
@@ -81,7 +82,7 @@ func (sg *segmenter) segment(s string) []piece {
 		flush(i)
 		switch e.kind {
 		case kindSynonym, kindTerm:
-			out = append(out, piece{kind: pieceTerm, text: e.target})
+			out = append(out, piece{kind: pieceTerm, text: e.target, raw: s[offsets[i]:offsets[i+length]]})
 		case kindAskType:
 			out = append(out, piece{kind: pieceAskType, text: e.target})
 		case kindOffTopic:

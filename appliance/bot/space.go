@@ -1,6 +1,9 @@
 package bot
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // featureSpace weighs features by inverse document frequency over a set of
 // documents, one document per entry. Counting entries, not phrasings, keeps
@@ -61,12 +64,31 @@ func (fs *featureSpace) weigh(features []feature) map[int32]float64 {
 
 // weight returns the weight of a question feature: its kind weight times
 // its inverse document frequency, or for a feature no entry has, times the
-// unknown factor and the frequency of a feature seen nowhere.
+// unknown factor and the frequency of a feature seen nowhere. A pair of
+// stop characters that no entry has weighs nothing.
 func (fs *featureSpace) weight(f feature) float64 {
 	if id, ok := fs.vocabulary[f.key]; ok {
 		return fs.kind[f.kind] * fs.idf[id]
 	}
+	if f.kind == featBigram && isStopBigram(f.key) {
+		return 0
+	}
 	return fs.kind[f.kind] * fs.unknown * fs.unknownIDF
+}
+
+// isStopBigram reports whether a bigram feature joins two stop characters,
+// such as 你们 or 这个. Such a pair is grammar, not a word of another
+// field, so when no entry has it, it says nothing against the entries.
+func isStopBigram(key string) bool {
+	units := strings.TrimPrefix(key, "b:")
+	n := 0
+	for _, r := range units {
+		if !stopChars[r] {
+			return false
+		}
+		n++
+	}
+	return n == 2
 }
 
 // query returns a question's unit weights over known features. Unknown

@@ -92,9 +92,12 @@ func (s *Service) Transfer(ctx context.Context, from Agent, id ID, to Agent) (Co
 
 // Closer names who ends a conversation.
 type Closer struct {
-	// AgentID is empty when the citizen ends the conversation.
+	// AgentID is empty when the citizen or the hub ends the conversation.
 	AgentID string
 	Name    string
+	// Abandoned marks a conversation the hub ends because the citizen's
+	// page went away while they waited.
+	Abandoned bool
 }
 
 // End closes a conversation. An agent may end only conversations it
@@ -131,7 +134,11 @@ func (s *Service) End(ctx context.Context, id ID, by Closer) (Conversation, erro
 
 		text := "您已结束本次服务，欢迎对本次服务进行评价。"
 		c.ClosedBy = "citizen"
-		if by.AgentID != "" {
+		switch {
+		case by.Abandoned:
+			text = "群众已离开页面，本次服务已自动结束。"
+			c.ClosedBy = "system"
+		case by.AgentID != "":
 			text = fmt.Sprintf("客服 %s 已结束本次服务，欢迎对本次服务进行评价。", by.Name)
 			c.ClosedBy = by.AgentID
 		}
@@ -155,6 +162,71 @@ func (s *Service) End(ctx context.Context, id ID, by Closer) (Conversation, erro
 	s.index.add(msg)
 	s.publish(Event{Kind: EventClosed, Conversation: c, Message: &msg, PreviousAgentID: prev})
 	return c, nil
+}
+
+// Requeue puts a conversation whose seat went away back in the queue, at
+// the place it first had, so another seat can take it over.
+func (s *Service) Requeue(ctx context.Context, id ID, agentID string) (Conversation, error) {
+	var (
+		c   Conversation
+		msg Message
+	)
+	err := s.db.Update(func(tx *store.Tx) error {
+		var err error
+		c, err = getConversation(tx, id)
+		if err != nil {
+			return err
+		}
+		if c.State != StateServing || c.AgentID != agentID {
+			return ErrNotOwner
+		}
+		if err := tx.Delete(bucketActive, activeKey(agentID, id)); err != nil {
+			return err
+		}
+		if err := tx.Put(bucketQueue, store.SeqKey(c.QueueSeq), c.ID); err != nil {
+			return err
+		}
+		msg, err = appendMessage(tx, &c, Message{
+			From: SenderSystem,
+			Text: fmt.Sprintf("客服 %s 已离线，正在为您转接其他客服，请稍候。", c.AgentName),
+			At:   s.now(),
+		})
+		if err != nil {
+			return err
+		}
+		c.State = StateQueued
+		c.AgentID, c.AgentName = "", ""
+		return putConversation(tx, c)
+	})
+	if err != nil {
+		return Conversation{}, fmt.Errorf("requeueing conversation %s from agent %s: %w", id, agentID, err)
+	}
+
+	s.log.Info("conversation requeued", "conversation", id, "from", agentID)
+	s.index.add(msg)
+	s.publish(Event{Kind: EventQueued, Conversation: c, Message: &msg, PreviousAgentID: agentID})
+	return c, nil
+}
+
+// Serving lists every conversation a seat serves, for the hub's start-up
+// check of seats that did not come back.
+func (s *Service) Serving(ctx context.Context) ([]Conversation, error) {
+	var out []Conversation
+	err := s.db.View(func(tx *store.Tx) error {
+		return tx.Scan(bucketActive, "", func(key string, _ store.Decoder) error {
+			_, id, _ := strings.Cut(key, "/")
+			c, err := getConversation(tx, ID(id))
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing served conversations: %w", err)
+	}
+	return out, nil
 }
 
 const maxCommentRunes = 300

@@ -460,3 +460,48 @@ func TestStartRejectsWhenQueueFull(t *testing.T) {
 		t.Errorf("third handoff with MaxQueue 2: got %v, want ErrQueueFull", err)
 	}
 }
+
+func TestRequeueReturnsToFront(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	first, _ := start(t, s)
+	second, _ := start(t, s)
+	if _, err := s.Accept(ctx, zhang, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Requeue(ctx, first.ID, li.ID); !errors.Is(err, ErrNotOwner) {
+		t.Errorf("requeue by non-owner: got %v, want ErrNotOwner", err)
+	}
+	c, err := s.Requeue(ctx, first.ID, zhang.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != StateQueued || c.AgentID != "" {
+		t.Errorf("after requeue: got state %v agent %q", c.State, c.AgentID)
+	}
+	items, _ := s.Queue(ctx)
+	if len(items) != 2 || items[0].ConversationID != first.ID || items[1].ConversationID != second.ID {
+		t.Errorf("queue order after requeue: got %+v, want first then second", items)
+	}
+	if active, _ := s.Active(ctx, zhang.ID); len(active) != 0 {
+		t.Errorf("zhang still holds %d conversations", len(active))
+	}
+	if got, err := s.Accept(ctx, li, ""); err != nil || got.ID != first.ID {
+		t.Errorf("next accept: got %v, %v; want the requeued conversation", got.ID, err)
+	}
+}
+
+func TestEndAbandoned(t *testing.T) {
+	s, _ := newService(t)
+	c, _ := start(t, s)
+	got, err := s.End(context.Background(), c.ID, Closer{Abandoned: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ClosedBy != "system" {
+		t.Errorf("closed by: got %q, want system", got.ClosedBy)
+	}
+	if items, _ := s.Queue(context.Background()); len(items) != 0 {
+		t.Errorf("queue after abandon: got %d items, want 0", len(items))
+	}
+}

@@ -143,6 +143,7 @@ func (h *Hub) addCitizen(id conversation.ID, c *conn) {
 	set[c] = struct{}{}
 	oldest := oldestBeyond(set, maxPagesPerConversation)
 	h.mu.Unlock()
+	h.cancel("c:" + string(id))
 
 	if oldest != nil {
 		oldest.close(websocket.StatusPolicyViolation, "opened elsewhere")
@@ -165,12 +166,17 @@ func oldestBeyond(set map[*conn]struct{}, limit int) *conn {
 
 func (h *Hub) removeCitizen(id conversation.ID, c *conn) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	delete(h.citizens[id], c)
-	if len(h.citizens[id]) == 0 {
+	last := len(h.citizens[id]) == 0
+	if last {
 		delete(h.citizens, id)
 	}
+	h.mu.Unlock()
+
 	c.close(websocket.StatusNormalClosure, "")
+	if last {
+		h.watchCitizenAbsence(id)
+	}
 }
 
 func (h *Hub) citizenConns(id conversation.ID) []*conn {

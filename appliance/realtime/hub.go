@@ -25,6 +25,8 @@ type Conversations interface {
 	Transfer(ctx context.Context, from conversation.Agent, id conversation.ID, to conversation.Agent) (conversation.Conversation, error)
 	End(ctx context.Context, id conversation.ID, by conversation.Closer) (conversation.Conversation, error)
 	Active(ctx context.Context, agentID string) ([]conversation.Conversation, error)
+	Serving(ctx context.Context) ([]conversation.Conversation, error)
+	Requeue(ctx context.Context, id conversation.ID, agentID string) (conversation.Conversation, error)
 }
 
 // Options configure a Hub.
@@ -42,6 +44,12 @@ type Options struct {
 	CitizenCookie string
 	// Logger receives connection logs. Nil means slog.Default().
 	Logger *slog.Logger
+	// AbandonAfter is how long a queued citizen may have no page open
+	// before the conversation ends. Zero means DefaultAbandonAfter.
+	AbandonAfter time.Duration
+	// SeatGoneAfter is how long a seat may have no page open before its
+	// conversations return to the queue. Zero means DefaultSeatGoneAfter.
+	SeatGoneAfter time.Duration
 }
 
 // Hub routes events between pages.
@@ -54,6 +62,9 @@ type Hub struct {
 	agents   map[string]*presence
 	closing  bool
 	wg       sync.WaitGroup
+	// timers holds the pending absence checks, by "c:<conversation>" and
+	// "a:<agent>".
+	timers map[string]*time.Timer
 
 	// suggestSlots bounds the bot lookups running for seats at once, so a
 	// flood of citizen messages cannot crowd out citizens' own questions.
@@ -75,11 +86,18 @@ func NewHub(opts Options) *Hub {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.AbandonAfter <= 0 {
+		opts.AbandonAfter = DefaultAbandonAfter
+	}
+	if opts.SeatGoneAfter <= 0 {
+		opts.SeatGoneAfter = DefaultSeatGoneAfter
+	}
 	return &Hub{
 		opts:     opts,
 		log:      opts.Logger,
 		citizens: map[conversation.ID]map[*conn]struct{}{},
 		agents:   map[string]*presence{},
+		timers:   map[string]*time.Timer{},
 
 		suggestSlots: make(chan struct{}, 2),
 	}
@@ -92,6 +110,20 @@ func (h *Hub) OnlineSeats() int {
 	n := 0
 	for _, p := range h.agents {
 		if p.status == StatusOnline && len(p.conns) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// StaffedSeats counts staff members with a seat page open whose status is
+// not offline: someone who will serve the queue, even if on a short break.
+func (h *Hub) StaffedSeats() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, p := range h.agents {
+		if p.status != StatusOffline && len(p.conns) > 0 {
 			n++
 		}
 	}
@@ -129,6 +161,7 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		}
 	}
 	h.mu.Unlock()
+	h.stopTimers()
 
 	for _, c := range all {
 		c.close(websocket.StatusGoingAway, "hub restarting")

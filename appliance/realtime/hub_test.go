@@ -32,6 +32,11 @@ type testHub struct {
 
 func newTestHub(t *testing.T) *testHub {
 	t.Helper()
+	return newTestHubWith(t, Options{})
+}
+
+func newTestHubWith(t *testing.T, extra Options) *testHub {
+	t.Helper()
 	dir := t.TempDir()
 	master, err := seal.LoadMasterKey(filepath.Join(dir, "master.key"))
 	if err != nil {
@@ -61,6 +66,8 @@ func newTestHub(t *testing.T) *testHub {
 		Suggest: func(text string) []Suggestion {
 			return []Suggestion{{FAQID: "faq-1", Question: "标准问题", Answer: "标准答案"}}
 		},
+		AbandonAfter:  extra.AbandonAfter,
+		SeatGoneAfter: extra.SeatGoneAfter,
 	})
 	conv.SetPublisher(hub)
 	conv.SetOnlineSeats(hub.OnlineSeats)
@@ -433,5 +440,80 @@ func TestCitizenRateLimited(t *testing.T) {
 	f := cit.await("rate limit error", typed("error"))
 	if f["code"] != "rate_limited" {
 		t.Errorf("flood: got code %v, want rate_limited", f["code"])
+	}
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestQueuedCitizenWhoLeavesIsDropped(t *testing.T) {
+	th := newTestHubWith(t, Options{AbandonAfter: 50 * time.Millisecond})
+	ctx := context.Background()
+	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cit := th.citizen(t, c.ID, token, 0)
+	cit.await("hello", typed("hello"))
+	cit.ws.Close(websocket.StatusNormalClosure, "")
+
+	eventually(t, "abandoned conversation to close", func() bool {
+		got, err := th.conv.Get(ctx, c.ID)
+		return err == nil && got.State == conversation.StateClosed && got.ClosedBy == "system"
+	})
+}
+
+func TestReloadKeepsCitizenQueued(t *testing.T) {
+	th := newTestHubWith(t, Options{AbandonAfter: time.Minute})
+	ctx := context.Background()
+	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := th.citizen(t, c.ID, token, 0)
+	first.await("hello", typed("hello"))
+	first.ws.Close(websocket.StatusNormalClosure, "")
+	second := th.citizen(t, c.ID, token, 0)
+	second.await("hello", typed("hello"))
+
+	// The reconnect cancels the pending absence check.
+	eventually(t, "absence check cancelled", func() bool {
+		th.hub.mu.Lock()
+		defer th.hub.mu.Unlock()
+		return th.hub.timers["c:"+string(c.ID)] == nil
+	})
+	if got, _ := th.conv.Get(ctx, c.ID); got.State != conversation.StateQueued {
+		t.Errorf("after a reload: got state %v, want queued", got.State)
+	}
+}
+
+func TestDepartedSeatConversationsRequeued(t *testing.T) {
+	th := newTestHubWith(t, Options{SeatGoneAfter: 50 * time.Millisecond})
+	ctx := context.Background()
+	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cit := th.citizen(t, c.ID, token, 0)
+	s := th.seat(t, zhang)
+	s.send(map[string]any{"type": "status", "status": "online"})
+	s.await("online", func(f map[string]any) bool { return f["type"] == "status" && f["status"] == "online" })
+	s.send(map[string]any{"type": "accept"})
+	s.await("assigned", typed("assigned"))
+
+	s.ws.Close(websocket.StatusNormalClosure, "")
+	cit.await("requeue line", messageWith("正在为您转接其他客服"))
+	got, err := th.conv.Get(ctx, c.ID)
+	if err != nil || got.State != conversation.StateQueued {
+		t.Fatalf("after the seat left: got %v, %v; want queued", got.State, err)
 	}
 }

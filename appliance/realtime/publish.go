@@ -22,6 +22,10 @@ func (h *Hub) Publish(ev conversation.Event) {
 
 	case conversation.EventQueued:
 		h.sendCitizen(c.ID, state)
+		h.sendCitizenMessage(c.ID, ev.Message)
+		if ev.PreviousAgentID != "" {
+			h.sendAgent(ev.PreviousAgentID, outFrame{Type: frameReleased, ConversationID: c.ID, Reason: "transferred"})
+		}
 		h.broadcastQueue(ctx)
 
 	case conversation.EventAccepted:

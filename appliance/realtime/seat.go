@@ -225,6 +225,7 @@ func (h *Hub) addSeat(agent conversation.Agent, c *conn) Status {
 	if oldest := oldestBeyond(p.conns, maxPagesPerSeat); oldest != nil {
 		go oldest.close(websocket.StatusPolicyViolation, "opened elsewhere")
 	}
+	go h.cancel("a:" + agent.ID)
 	return p.status
 }
 
@@ -233,11 +234,16 @@ const maxPagesPerSeat = 4
 
 func (h *Hub) removeSeat(agentID string, c *conn) {
 	h.mu.Lock()
+	last := false
 	if p := h.agents[agentID]; p != nil {
 		delete(p.conns, c)
+		last = len(p.conns) == 0
 	}
 	h.mu.Unlock()
 	c.close(websocket.StatusNormalClosure, "")
+	if last {
+		h.watchSeatAbsence(agentID)
+	}
 	h.broadcastSeats()
 }
 

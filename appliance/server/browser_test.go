@@ -131,6 +131,18 @@ func login(t *testing.T, ctx context.Context, base, loginName, password string) 
 	)
 }
 
+// waitOnline waits until the hub counts a seat that will serve the queue.
+func waitOnline(t *testing.T, r *running) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.srv.hub.StaffedSeats() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no seat came online")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestBrowserWholeFlow(t *testing.T) {
 	bctx := browser(t)
 	r := startHub(t, t.TempDir())
@@ -145,6 +157,10 @@ func TestBrowserWholeFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	seatA := tab(t, bctx)
+	login(t, seatA, r.url, "zhangmin", password)
+	waitOnline(t, r)
 
 	citizen := tab(t, bctx)
 	run(t, citizen, "citizen asks the bot",
@@ -165,8 +181,6 @@ func TestBrowserWholeFlow(t *testing.T) {
 		chromedp.WaitVisible(css(sel("queue-position"))),
 	)
 
-	seatA := tab(t, bctx)
-	login(t, seatA, r.url, "zhangmin", password)
 	run(t, seatA, "zhang accepts the citizen",
 		chromedp.WaitVisible(css(sel("queue-item"))),
 		chromedp.Click(css(sel("queue-next"))),

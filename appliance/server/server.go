@@ -111,6 +111,9 @@ func (s *Server) open(ctx context.Context) (Admin, error) {
 	})
 	s.conv.SetPublisher(s.hub)
 	s.conv.SetOnlineSeats(s.hub.OnlineSeats)
+	if err := s.hub.Start(ctx); err != nil {
+		return Admin{}, fmt.Errorf("starting realtime hub: %w", err)
+	}
 
 	s.web = web.New(web.Deps{
 		Bot:           s.engine.Load,
@@ -120,6 +123,7 @@ func (s *Server) open(ctx context.Context) (Admin, error) {
 		CitizenSocket: s.hub.CitizenHandler(),
 		SeatSocket:    s.hub.SeatHandler(),
 		SeatStatus:    s.hub.SeatStatus,
+		StaffedSeats:  s.hub.StaffedSeats,
 		Health:        s.Health,
 		Logger:        s.log,
 		Secure:        s.cfg.Security.SecureCookies,

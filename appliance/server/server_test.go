@@ -19,6 +19,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"wenban/appliance/auth"
 	"wenban/appliance/config"
 )
 
@@ -126,6 +127,59 @@ func postJSON(t *testing.T, client *http.Client, url string, body any, out any) 
 	return resp.StatusCode
 }
 
+// staffSeat logs a staff member in and opens their seat page's socket
+// with status online, so handoffs find someone to queue for.
+func staffSeat(t *testing.T, r *running, login string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	const password = "Seat-Pass-2026"
+	if _, err := r.srv.Auth().CreateAccount(ctx, login, "值班客服", auth.RoleAgent, password); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := r.srv.Auth().Login(ctx, login, password, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("Cookie", auth.SessionCookie+"="+sess.Token)
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(r.url, "http")+"/ws/seat", &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatalf("dialing seat socket: %v", err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"status","status":"online"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, raw, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for online status: %v", err)
+		}
+		if bytes.Contains(raw, []byte(`"status":"online"`)) {
+			break
+		}
+	}
+	// Keep reading so the hub never finds this page too slow.
+	go func() {
+		for {
+			if _, _, err := ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	return ws
+}
+
+func TestHandoffWithoutSeatOffersLeaveMessage(t *testing.T) {
+	r := startHub(t, t.TempDir())
+	var reply map[string]any
+	code := postJSON(t, http.DefaultClient, r.url+"/api/v1/handoff", map[string]any{"channel": "web"}, &reply)
+	if code != http.StatusConflict || reply["leave_message"] != true {
+		t.Errorf("handoff with no seat: got %d %v, want 409 with leave_message", code, reply)
+	}
+}
+
 func TestFirstRunCreatesAdminOnce(t *testing.T) {
 	dir := t.TempDir()
 	r := startHub(t, dir)
@@ -166,6 +220,7 @@ func TestNothingPersonalOnDisk(t *testing.T) {
 	const marker = "标记ZQX7741宅基地"
 	dir := t.TempDir()
 	r := startHub(t, dir)
+	staffSeat(t, r, "duty01")
 
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}

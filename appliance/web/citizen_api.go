@@ -80,6 +80,9 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 	if !s.deps.Calendar.IsOpen(s.now()) {
 		return &appError{Status: http.StatusConflict, Message: msgAfterHours, LeaveMessage: true}
 	}
+	if s.deps.StaffedSeats != nil && s.deps.StaffedSeats() == 0 {
+		return &appError{Status: http.StatusConflict, Message: msgNoSeat, LeaveMessage: true}
+	}
 
 	start := conversation.StartRequest{
 		Channel:    channelOf(req.Channel),

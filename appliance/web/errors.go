@@ -43,6 +43,7 @@ const (
 	msgNotClosed    = "服务结束后才能评价。"
 	msgAlreadyRated = "您已评价过本次服务，感谢您的支持。"
 	msgInvalidText  = "内容含有无法识别的字符，请检查后重新输入。"
+	msgNoSeat       = "当前暂无人工客服在线，您可以留言，工作人员将尽快与您联系。"
 	msgTooMany      = "操作过于频繁，请稍后再试。"
 	msgQueueFull    = "当前排队人数较多，请您留言，工作人员将尽快与您联系。"
 	// msgBotNoMatch stands for the bot in a handoff transcript when it

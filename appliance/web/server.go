@@ -46,6 +46,11 @@ type Deps struct {
 	// page learns later changes over the WebSocket. Nil renders "offline",
 	// the status a seat has before its first WebSocket connection.
 	SeatStatus func(accountID string) string
+	// StaffedSeats counts the seats that will serve the queue (a page open,
+	// status not offline). When it returns 0 during working hours, 转人工
+	// offers the leave-message form rather than a queue nobody serves.
+	// Nil counts one.
+	StaffedSeats func() int
 	// Health reports whether the hub can serve. GET /healthz returns 200
 	// when it returns nil and 503 with its error otherwise. Nil reports
 	// healthy.

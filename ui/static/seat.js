@@ -83,6 +83,11 @@ function wirePane(chat) {
     command({ type: "transfer", conversation_id: chat.id, to });
   });
   byTestID(pane, "end-button").addEventListener("click", () => {
+    // A finished conversation stays readable until staff close its tab.
+    if (chat.closed) {
+      removeChat(chat.id);
+      return;
+    }
     command({ type: "end", conversation_id: chat.id });
   });
   chat.tab.addEventListener("click", () => selectChat(chat.id));
@@ -142,6 +147,19 @@ function removeChat(id) {
   updateCounts();
 }
 
+// markClosed keeps an ended conversation on screen, read-only, so staff can
+// read the citizen's last words before closing the tab.
+function markClosed(chat) {
+  chat.closed = true;
+  chat.pane.dataset.closed = "true";
+  setText(field(chat.pane, "state"), stateLabels.closed || "已结束");
+  for (const id of ["chat-input", "chat-send", "transfer-select", "transfer-button"]) {
+    byTestID(chat.pane, id).disabled = true;
+  }
+  setText(byTestID(chat.pane, "end-button"), "关闭窗口");
+  updateCounts();
+}
+
 function updateUnread(chat) {
   const badge = byTestID(chat.tab, "tab-unread");
   setText(badge, chat.unread);
@@ -149,9 +167,11 @@ function updateUnread(chat) {
 }
 
 function updateCounts() {
-  setText(el("active-count"), chats.size);
+  let open = 0;
+  for (const chat of chats.values()) if (!chat.closed) open++;
+  setText(el("active-count"), open);
   show(el("no-chats"), chats.size === 0);
-  const full = chats.size >= Number(root.dataset.maxChats || 0);
+  const full = open >= Number(root.dataset.maxChats || 0);
   el("queue-next").disabled = full;
   for (const b of el("queue-list").querySelectorAll('[data-testid="queue-accept"]')) b.disabled = full;
 }
@@ -363,10 +383,17 @@ function onFrame(f) {
       }
       break;
     }
-    case "released":
+    case "released": {
+      const chat = chats.get(f.conversation_id);
+      if (f.reason === "closed" && chat) {
+        if (!chat.closed) toast("会话已结束，您可以查看记录后关闭窗口。");
+        markClosed(chat);
+        break;
+      }
       removeChat(f.conversation_id);
       toast(f.reason === "transferred" ? "会话已转接给其他同事。" : "会话已结束。");
       break;
+    }
     case "message":
       if (f.message) addMessage(f.message);
       break;
@@ -404,11 +431,14 @@ const socket = new Socket({
   url: () => "/ws/seat",
   onOpen: () => {
     const known = {};
-    for (const chat of chats.values()) known[chat.id] = chat.lastSeq;
+    for (const chat of chats.values()) if (!chat.closed) known[chat.id] = chat.lastSeq;
     socket.command({ type: "resync", conversations: known });
   },
   onFrame,
   onState: onSocketState,
+  onLoginEnded: () => {
+    window.location.assign("/seat/login");
+  },
 });
 
 for (const pane of el("panes").querySelectorAll('[data-testid="chat-pane"]')) adoptChat(pane);

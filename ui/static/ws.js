@@ -85,9 +85,15 @@ export class Socket {
       if (frame && frame.type === "ack" && frame.client_id) this.pending.delete(frame.client_id);
       this.options.onFrame(frame);
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      // 4401: the hub ended the page's login; reconnecting cannot help.
+      if (ev.code === 4401 && this.options.onLoginEnded) {
+        this.stopped = true;
+        this.options.onLoginEnded();
+        return;
+      }
       if (this.stopped) {
         state("stopped");
         return;
