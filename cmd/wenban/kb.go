@@ -39,7 +39,7 @@ func runKB(ctx context.Context, args []string, out, errOut io.Writer) error {
 // kbFlags parses the shared flags of the kb tools and returns the
 // positional arguments.
 func kbFlags(name string, args []string, errOut io.Writer, extra func(*pflag.FlagSet)) (config.Config, []string, error) {
-	fs := pflag.NewFlagSet("kb "+name, pflag.ContinueOnError)
+	fs := pflag.NewFlagSet("wenban "+name, pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
 	if extra != nil {
@@ -86,7 +86,7 @@ func train(cfg config.Config, entries []kb.Entry) (*bot.Engine, time.Duration, e
 
 func runKBImport(_ context.Context, args []string, out, errOut io.Writer) error {
 	var replace bool
-	cfg, files, err := kbFlags("import", args, errOut, func(fs *pflag.FlagSet) {
+	cfg, files, err := kbFlags("kb import", args, errOut, func(fs *pflag.FlagSet) {
 		fs.BoolVar(&replace, "replace", false, "replace the whole knowledge base with the file's entries")
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func mergeEntries(current, incoming []kb.Entry) []kb.Entry {
 }
 
 func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error {
-	cfg, files, err := kbFlags("export", args, errOut, nil)
+	cfg, files, err := kbFlags("kb export", args, errOut, nil)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error 
 }
 
 func runKBTrain(_ context.Context, args []string, out, errOut io.Writer) error {
-	cfg, _, err := kbFlags("train", args, errOut, nil)
+	cfg, _, err := kbFlags("kb train", args, errOut, nil)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func runKBTrain(_ context.Context, args []string, out, errOut io.Writer) error {
 }
 
 func runKBEval(_ context.Context, args []string, out, errOut io.Writer) error {
-	cfg, files, err := kbFlags("eval", args, errOut, nil)
+	cfg, files, err := kbFlags("kb eval", args, errOut, nil)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,9 +85,79 @@ func TestUnknownCommandExitsWithUsage(t *testing.T) {
 	}
 }
 
+// addStaff creates a staff account with the CLI and returns its password.
+func addStaff(t *testing.T, data, login string) string {
+	t.Helper()
+	out, errOut, err := wenban(t, "staff", "add", "--data", data, "--login", login, "--name", "值班客服")
+	if err != nil {
+		t.Fatalf("staff add: %v %s", err, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	_, password, ok := strings.Cut(lines[len(lines)-1], "初始密码：")
+	if !ok || password == "" {
+		t.Fatalf("staff add printed no password: %q", out)
+	}
+	if len(lines) != 2 || !strings.Contains(lines[0], "管理员账号：admin") {
+		t.Errorf("first staff add: got %q, want the administrator's login first", out)
+	}
+	return password
+}
+
+// openSeat logs in through the login form, as a browser does, and opens
+// the seat socket with status online.
+func openSeat(t *testing.T, base, login, password string) *websocket.Conn {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Get(base + "/seat/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	var csrf string
+	for _, c := range jar.Cookies(u) {
+		if c.Name == "wenban_csrf" {
+			csrf = c.Value
+		}
+	}
+	form := url.Values{"login": {login}, "password": {password}, "csrf_token": {csrf}, "next": {"/seat"}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/seat/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login: got %d, want 200 after the redirect", resp.StatusCode)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws/seat", &websocket.DialOptions{HTTPClient: client})
+	if err != nil {
+		t.Fatalf("dialing seat socket: %v", err)
+	}
+	if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"status","status":"online"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		_, raw, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for online status: %v", err)
+		}
+		if bytes.Contains(raw, []byte(`"status":"online"`)) {
+			return ws
+		}
+	}
+}
+
 func TestServePrintsURLsAndDrainsOnSIGTERM(t *testing.T) {
 	data := t.TempDir()
 	addr := freePort(t)
+	password := addStaff(t, data, "duty01")
 	cmd := exec.Command(binary, "serve", "--data", data, "--listen", addr)
 	cmd.Env = append(cleanEnv(), "WENBAN_HOURS_ALWAYS_OPEN=true")
 	stdout, err := cmd.StdoutPipe()
@@ -121,7 +193,7 @@ func TestServePrintsURLsAndDrainsOnSIGTERM(t *testing.T) {
 		}
 	}
 	text := strings.Join(welcome, "\n")
-	for _, want := range []string{"http://" + addr + "/", "http://" + addr + "/seat", "管理员账号：admin", "初始密码："} {
+	for _, want := range []string{"http://" + addr + "/", "http://" + addr + "/seat", "admin"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("welcome lacks %q:\n%s", want, text)
 		}
@@ -136,8 +208,10 @@ func TestServePrintsURLsAndDrainsOnSIGTERM(t *testing.T) {
 		t.Fatalf("healthz: got %d, want 200", resp.StatusCode)
 	}
 
-	// Open a citizen page's socket, then stop the hub: the page must be
-	// told the hub is going away, and the process must exit cleanly.
+	// Open a seat and a citizen page's socket, then stop the hub: the page
+	// must learn the hub is going away, and the process must exit cleanly.
+	seat := openSeat(t, "http://"+addr, "duty01", password)
+	defer seat.CloseNow()
 	ws := openCitizenSocket(t, "http://"+addr)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -56,6 +56,16 @@ func runStaffAdd(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("--role: %w", err)
 	}
+
+	// The hub creates the first administrator only while no account exists,
+	// so a data folder whose first account comes from here gets it now.
+	adminLogin, adminPassword, created, err := svc.EnsureAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(out, "首次使用，已创建管理员账号：%s  初始密码：%s（请登录后立即修改）\n", adminLogin, adminPassword)
+	}
 	password, err := auth.GeneratePassword()
 	if err != nil {
 		return err
