@@ -123,7 +123,10 @@ func (s *Service) CreateAccount(ctx context.Context, login, displayName string, 
 		return Account{}, err
 	}
 
-	a, err := s.insertAccount(Account{Login: login, DisplayName: displayName, Role: role}, password, false)
+	// The creator knows the first password, so the owner must set their own
+	// before serving citizens under their name.
+	draft := Account{Login: login, DisplayName: displayName, Role: role, MustChangePassword: true}
+	a, err := s.insertAccount(draft, password, false)
 	if err != nil {
 		return Account{}, err
 	}

@@ -98,7 +98,9 @@ func (s *Service) ResetPassword(ctx context.Context, adminID, id, newPassword st
 		return err
 	}
 
-	ended, err := s.replacePassword(id, newPassword, adminID != id)
+	// A handed-over password is known to whoever set it, so its owner
+	// must replace it, even when an administrator resets their own.
+	ended, err := s.replacePassword(id, newPassword, true)
 	if err != nil {
 		return err
 	}

@@ -130,8 +130,8 @@ func TestResetPassword(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Account: %v", err)
 	}
-	if own.MustChangePassword {
-		t.Errorf("MustChangePassword after own reset got true, want false")
+	if !own.MustChangePassword {
+		t.Errorf("MustChangePassword after own reset got false, want true: the reset password was handed over")
 	}
 }
 

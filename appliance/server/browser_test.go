@@ -131,6 +131,21 @@ func login(t *testing.T, ctx context.Context, base, loginName, password string) 
 	)
 }
 
+// readyAccount creates a staff account whose owner has already replaced
+// the handed-over password with password.
+func readyAccount(t *testing.T, r *running, login, name, password string) auth.Account {
+	t.Helper()
+	ctx := context.Background()
+	a, err := r.srv.Auth().CreateAccount(ctx, login, name, auth.RoleAgent, password+"-initial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.srv.Auth().SetPassword(ctx, a.ID, password+"-initial", password); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // waitOnline waits until the hub counts a seat that will serve the queue.
 func waitOnline(t *testing.T, r *running) {
 	t.Helper()
@@ -149,14 +164,8 @@ func TestBrowserWholeFlow(t *testing.T) {
 	ctx := context.Background()
 
 	const password = "Seat-Pass-2026"
-	zhang, err := r.srv.Auth().CreateAccount(ctx, "zhangmin", "张敏", auth.RoleAgent, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	li, err := r.srv.Auth().CreateAccount(ctx, "lihua", "李华", auth.RoleAgent, password)
-	if err != nil {
-		t.Fatal(err)
-	}
+	zhang := readyAccount(t, r, "zhangmin", "张敏", password)
+	li := readyAccount(t, r, "lihua", "李华", password)
 
 	seatA := tab(t, bctx)
 	login(t, seatA, r.url, "zhangmin", password)

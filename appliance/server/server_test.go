@@ -134,9 +134,7 @@ func staffSeat(t *testing.T, r *running, login string) *websocket.Conn {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	const password = "Seat-Pass-2026"
-	if _, err := r.srv.Auth().CreateAccount(ctx, login, "值班客服", auth.RoleAgent, password); err != nil {
-		t.Fatal(err)
-	}
+	readyAccount(t, r, login, "值班客服", password)
 	sess, err := r.srv.Auth().Login(ctx, login, password, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)

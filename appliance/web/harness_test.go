@@ -241,12 +241,21 @@ func formTokenOf(t *testing.T, page string) string {
 	return m[1]
 }
 
-// createAccount adds an account straight through the auth service.
+// createAccount adds an account straight through the auth service and
+// sets its own password, as its owner would at first login.
 func (h *harness) createAccount(login, name string, role auth.Role) auth.Account {
 	h.t.Helper()
-	a, err := h.auth.CreateAccount(context.Background(), login, name, role, testPassword)
+	ctx := context.Background()
+	a, err := h.auth.CreateAccount(ctx, login, name, role, testPassword+"-initial")
 	if err != nil {
 		h.t.Fatalf("creating account %s: %v", login, err)
+	}
+	if err := h.auth.SetPassword(ctx, a.ID, testPassword+"-initial", testPassword); err != nil {
+		h.t.Fatalf("setting own password of %s: %v", login, err)
+	}
+	a, err = h.auth.Account(ctx, a.ID)
+	if err != nil {
+		h.t.Fatal(err)
 	}
 	return a
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -103,26 +105,25 @@ func addStaff(t *testing.T, data, login string) string {
 	return password
 }
 
-// openSeat logs in through the login form, as a browser does, and opens
-// the seat socket with status online.
-func openSeat(t *testing.T, base, login, password string) *websocket.Conn {
+var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// postForm posts a form as the page would, with the CSRF token found on
+// the page at formPath.
+func postForm(t *testing.T, client *http.Client, base, formPath, action string, form url.Values) *http.Response {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar}
-	resp, err := client.Get(base + "/seat/login")
+	resp, err := client.Get(base + formPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	u, _ := url.Parse(base)
-	var csrf string
-	for _, c := range jar.Cookies(u) {
-		if c.Name == "wenban_csrf" {
-			csrf = c.Value
-		}
+	m := csrfInput.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("%s has no CSRF token", formPath)
 	}
-	form := url.Values{"login": {login}, "password": {password}, "csrf_token": {csrf}, "next": {"/seat"}}
-	req, _ := http.NewRequest(http.MethodPost, base+"/seat/login", strings.NewReader(form.Encode()))
+	form.Set("csrf_token", string(m[1]))
+
+	req, _ := http.NewRequest(http.MethodPost, base+action, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
 	resp, err = client.Do(req)
@@ -130,8 +131,32 @@ func openSeat(t *testing.T, base, login, password string) *websocket.Conn {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("login: got %d, want 200 after the redirect", resp.StatusCode)
+	return resp
+}
+
+// openSeat signs a staff member in through the login form, sets their own
+// password as the first login demands, signs in again and opens the seat
+// socket with status online.
+func openSeat(t *testing.T, base, login, password string) *websocket.Conn {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	signIn := func(pw string) *http.Response {
+		return postForm(t, client, base, "/seat/login", "/seat/login", url.Values{"login": {login}, "password": {pw}, "next": {"/seat"}})
+	}
+
+	if resp := signIn(password); resp.Request.URL.Path != "/seat/password" {
+		t.Fatalf("first login: landed on %s, want the password page", resp.Request.URL.Path)
+	}
+	own := password + "-own"
+	resp := postForm(t, client, base, "/seat/password", "/seat/password", url.Values{
+		"old_password": {password}, "new_password": {own}, "confirm_password": {own},
+	})
+	if resp.Request.URL.Path != "/seat/login" {
+		t.Fatalf("password change: landed on %s, want the login page", resp.Request.URL.Path)
+	}
+	if resp := signIn(own); resp.Request.URL.Path != "/seat" {
+		t.Fatalf("second login: landed on %s, want the workbench", resp.Request.URL.Path)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
