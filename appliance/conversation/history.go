@@ -115,31 +115,9 @@ func (s *Service) Search(ctx context.Context, query string, limit int) ([]Search
 		limit = 50
 	}
 
-	q := bleve.NewMatchQuery(query)
-	q.SetField("text")
-	q.Analyzer = cjk.AnalyzerName
-	req := bleve.NewSearchRequestOptions(q, limit*maxSnippetsPerHit, 0, false)
-	req.Fields = []string{"conversation", "text"}
-	req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
-	req.Highlight.AddField("text")
-	res, err := s.index.idx.SearchInContext(ctx, req)
+	order, snippets, err := s.searchConversations(ctx, query, limit)
 	if err != nil {
-		return nil, fmt.Errorf("searching history: %w", err)
-	}
-
-	var order []ID
-	snippets := map[ID][]string{}
-	for _, hit := range res.Hits {
-		id := ID(fmt.Sprint(hit.Fields["conversation"]))
-		if _, seen := snippets[id]; !seen {
-			order = append(order, id)
-		}
-		if len(snippets[id]) < maxSnippetsPerHit {
-			snippets[id] = append(snippets[id], snippetOf(hit.Fragments["text"], hit.Fields["text"]))
-		}
-	}
-	if len(order) > limit {
-		order = order[:limit]
+		return nil, err
 	}
 
 	hits := make([]SearchHit, 0, len(order))
@@ -151,6 +129,50 @@ func (s *Service) Search(ctx context.Context, query string, limit int) ([]Search
 		hits = append(hits, SearchHit{Conversation: c, Snippets: snippets[id]})
 	}
 	return hits, nil
+}
+
+// Paging of history search: messages are fetched a page at a time until
+// enough distinct conversations are found, so one long conversation with
+// many matching lines cannot hide the others.
+const (
+	searchPageSize = 200
+	searchMaxPages = 10
+)
+
+func (s *Service) searchConversations(ctx context.Context, query string, limit int) ([]ID, map[ID][]string, error) {
+	q := bleve.NewMatchQuery(query)
+	q.SetField("text")
+	q.Analyzer = cjk.AnalyzerName
+
+	var order []ID
+	snippets := map[ID][]string{}
+	for page := 0; page < searchMaxPages && len(order) < limit; page++ {
+		req := bleve.NewSearchRequestOptions(q, searchPageSize, page*searchPageSize, false)
+		req.Fields = []string{"conversation", "text"}
+		req.Highlight = bleve.NewHighlightWithStyle(htmlhl.Name)
+		req.Highlight.AddField("text")
+		res, err := s.index.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, nil, fmt.Errorf("searching history: %w", err)
+		}
+
+		for _, hit := range res.Hits {
+			id := ID(fmt.Sprint(hit.Fields["conversation"]))
+			if _, seen := snippets[id]; !seen {
+				if len(order) == limit {
+					break
+				}
+				order = append(order, id)
+			}
+			if len(snippets[id]) < maxSnippetsPerHit {
+				snippets[id] = append(snippets[id], snippetOf(hit.Fragments["text"], hit.Fields["text"]))
+			}
+		}
+		if len(res.Hits) < searchPageSize {
+			break
+		}
+	}
+	return order, snippets, nil
 }
 
 // snippetOf prefers bleve's highlighted fragment, which escapes the text

@@ -47,7 +47,7 @@ func (s *Service) LeaveMessage(ctx context.Context, m LeftMessage) (LeftMessage,
 		m.Channel = "web"
 	}
 	if !channels[m.Channel] {
-		return LeftMessage{}, &InputError{Field: "channel", Message: "接入渠道无效"}
+		return LeftMessage{}, &InputError{Field: "channel", Message: "接入渠道无效。"}
 	}
 
 	err := s.db.Update(func(tx *store.Tx) error {
@@ -69,23 +69,23 @@ func (s *Service) LeaveMessage(ctx context.Context, m LeftMessage) (LeftMessage,
 func validateLeft(m LeftMessage) error {
 	for field, v := range map[string]string{"name": m.Name, "phone": m.Phone, "text": m.Text} {
 		if !utf8.ValidString(v) {
-			return &InputError{Field: field, Message: "内容含有无法识别的字符"}
+			return &InputError{Field: field, Message: "内容含有无法识别的字符。"}
 		}
 	}
 	switch n := utf8.RuneCountInString(m.Name); {
 	case n == 0:
-		return &InputError{Field: "name", Message: "请填写您的姓名"}
+		return &InputError{Field: "name", Message: "请填写您的姓名。"}
 	case n > maxNameRunes:
-		return &InputError{Field: "name", Message: fmt.Sprintf("姓名不能超过 %d 个字", maxNameRunes)}
+		return &InputError{Field: "name", Message: fmt.Sprintf("姓名不能超过 %d 个字。", maxNameRunes)}
 	}
 	if !phonePattern.MatchString(m.Phone) {
-		return &InputError{Field: "phone", Message: "请填写正确的手机号码或带区号的固定电话"}
+		return &InputError{Field: "phone", Message: "请填写正确的手机号码或带区号的固定电话。"}
 	}
 	switch n := utf8.RuneCountInString(m.Text); {
 	case n == 0:
-		return &InputError{Field: "text", Message: "请填写留言内容"}
+		return &InputError{Field: "text", Message: "请填写留言内容。"}
 	case n > maxLeftTextRunes:
-		return &InputError{Field: "text", Message: fmt.Sprintf("留言内容不能超过 %d 个字", maxLeftTextRunes)}
+		return &InputError{Field: "text", Message: fmt.Sprintf("留言内容不能超过 %d 个字。", maxLeftTextRunes)}
 	}
 	return nil
 }
@@ -116,7 +116,7 @@ func (s *Service) LeftMessages(ctx context.Context) ([]LeftMessage, error) {
 func (s *Service) ReplyLeftMessage(ctx context.Context, id string, agent Agent, reply string) (LeftMessage, error) {
 	reply = strings.TrimSpace(reply)
 	if reply == "" || !utf8.ValidString(reply) || utf8.RuneCountInString(reply) > maxLeftTextRunes {
-		return LeftMessage{}, &InputError{Field: "reply", Message: fmt.Sprintf("请填写 1 到 %d 个字的回复", maxLeftTextRunes)}
+		return LeftMessage{}, &InputError{Field: "reply", Message: fmt.Sprintf("请填写 1 到 %d 个字的回复。", maxLeftTextRunes)}
 	}
 	var m LeftMessage
 	err := s.db.Update(func(tx *store.Tx) error {

@@ -505,3 +505,29 @@ func TestEndAbandoned(t *testing.T) {
 		t.Errorf("queue after abandon: got %d items, want 0", len(items))
 	}
 }
+
+func TestSearchFindsEveryConversation(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	noisy, _ := start(t, s)
+	for i := range 30 {
+		if _, _, err := s.Send(ctx, SendRequest{ConversationID: noisy.ID, From: SenderCitizen, Text: fmt.Sprintf("宅基地问题第%d条", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	quiet, _, err := s.Start(ctx, StartRequest{Transcript: []Line{{From: SenderCitizen, Text: "宅基地怎么申请"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Search(ctx, "宅基地", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[ID]bool{}
+	for _, h := range hits {
+		found[h.Conversation.ID] = true
+	}
+	if !found[noisy.ID] || !found[quiet.ID] {
+		t.Errorf("search 宅基地 with limit 2: got %d conversations, want both", len(hits))
+	}
+}

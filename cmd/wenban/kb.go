@@ -276,5 +276,13 @@ func runKBEval(_ context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer engine.Close()
+	for i, c := range cases {
+		if c.Expect == bot.ExpectNone {
+			continue
+		}
+		if _, ok := engine.Entry(c.Expect); !ok {
+			return fmt.Errorf("%s, case %d (%q): expect %q names no entry of the knowledge base", files[0], i+1, c.Q, c.Expect)
+		}
+	}
 	return bot.Evaluate(engine, cases).WriteText(out)
 }

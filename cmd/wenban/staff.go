@@ -74,7 +74,7 @@ func runStaffAdd(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("creating account: %s", auth.UserMessage(err))
 	}
-	fmt.Fprintf(out, "已创建账号 %s（%s，%s），初始密码：%s\n", acct.Login, acct.DisplayName, acct.Role, password)
+	fmt.Fprintf(out, "已创建账号 %s（%s，%s），初始密码：%s\n", acct.Login, acct.DisplayName, acct.Role.Label(), password)
 	return nil
 }
 
@@ -94,7 +94,7 @@ func runStaffList(ctx context.Context, args []string, out, errOut io.Writer) err
 		if a.Disabled {
 			state = "停用"
 		}
-		fmt.Fprintf(out, "%-16s %-12s %-10s %s\n", a.Login, a.DisplayName, a.Role, state)
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\n", a.Login, a.DisplayName, a.Role.Label(), state)
 	}
 	return nil
 }

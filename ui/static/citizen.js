@@ -126,6 +126,14 @@ el("ask-form").addEventListener("submit", (ev) => {
   ask(el("ask-input").value);
 });
 el("ask-input").addEventListener("input", () => mirrorLeaveText(el("ask-input").value));
+// Enter asks, as in the chat box; Shift+Enter and an open IME candidate
+// list keep their usual meaning.
+el("ask-input").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    ask(el("ask-input").value);
+  }
+});
 el("suggestions-block").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const b = ev.submitter;
@@ -386,6 +394,8 @@ el("chat-input").addEventListener("keydown", (ev) => {
   }
 });
 el("chat-end").addEventListener("click", () => {
+  // A stray tap on a phone must not end the service.
+  if (!window.confirm("确定要结束本次服务吗？")) return;
   if (!state.socket || !state.socket.command({ type: "end" })) showChatError(offlineText);
 });
 
