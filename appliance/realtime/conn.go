@@ -21,8 +21,9 @@ const (
 	pingInterval = 25 * time.Second
 )
 
-// conn is one open page. Frames are queued and written by one goroutine so
-// that a slow page never blocks the hub.
+// conn is one open page. Frames are queued and written by one goroutine,
+// so a slow page delays only its own frames; live frames are dropped with
+// the page when its queue is full, and backlogs wait for room.
 type conn struct {
 	ws   *websocket.Conn
 	out  chan []byte

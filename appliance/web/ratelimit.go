@@ -52,7 +52,7 @@ func (l *addressLimiter) allow(remoteAddr string, now time.Time) bool {
 	return c.limiter.AllowN(now, 1)
 }
 
-// sweep forgets clients idle long enough to have a full bucket again, so
+// sweep deletes clients idle long enough to have a full bucket again, so
 // the map stays as small as the set of recent clients.
 func (l *addressLimiter) sweep(now time.Time) {
 	idle := l.every * time.Duration(l.burst)
