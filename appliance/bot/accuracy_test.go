@@ -13,7 +13,7 @@ import (
 // fails on a busy machine for reasons that are no property of the engine.
 //
 // NOTE: on eval.jsonl the engine reaches about 96% top-1 (594 of 616) and
-// 96% rejection (98 of 102), so eight more in-scope misses or six more
+// 98% rejection (100 of 102), so eight more in-scope misses or eight more
 // false matches fail the test.
 const (
 	minTop1      = 0.95

@@ -18,7 +18,7 @@ func TestCalibrateThreshold(t *testing.T) {
 		t.Skip("BOT_CALIBRATE not set")
 	}
 	e := newTestEngine(t, loadShippedKB(t), Options{})
-	names := []string{"dev.jsonl", "dev2.jsonl", "dev3.jsonl", "holdout.jsonl"}
+	names := []string{"dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "holdout.jsonl"}
 	scored := make(map[string][]calibrationScore)
 	for _, n := range names {
 		scored[n] = scoreAll(e, loadCases(t, n))
