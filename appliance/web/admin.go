@@ -97,6 +97,6 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	auth.ClearCookie(w)
-	http.Redirect(w, r, "/seat/login", http.StatusSeeOther)
+	http.Redirect(w, r, "/seat/login?changed=1", http.StatusSeeOther)
 	return nil
 }

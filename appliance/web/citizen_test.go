@@ -482,3 +482,20 @@ func mustURL(t *testing.T, raw string) *url.URL {
 	}
 	return u
 }
+
+func TestOffHoursNotice(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.clock.Set(closedTime)
+
+	page := h.get(h.client(), "/")
+	if page.status != http.StatusOK {
+		t.Fatalf("status: got %d, want 200", page.status)
+	}
+	const first = "当前为非工作时间，智能客服继续为您服务。"
+	if !strings.Contains(page.body, first+"人工客服将于") {
+		t.Errorf("off-hours notice: got no %q directly followed by the opening time in %q", first, page.body)
+	}
+	if strings.Contains(page.body, first+" ") {
+		t.Errorf("off-hours notice: got a space after 。")
+	}
+}

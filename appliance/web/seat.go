@@ -28,8 +28,16 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	if next != "" {
 		next = safeNext(next)
 	}
-	return s.render(w, r, http.StatusOK, seat.LoginView(seat.Login{CSRF: token, Next: next}))
+	view := seat.Login{CSRF: token, Next: next}
+	if r.URL.Query().Get("changed") == "1" {
+		view.Notice = passwordChangedNotice
+	}
+	return s.render(w, r, http.StatusOK, seat.LoginView(view))
 }
+
+// passwordChangedNotice is shown on /seat/login?changed=1, where
+// changePassword sends the member after ending the sessions.
+const passwordChangedNotice = "密码已修改，请使用新密码登录。"
 
 // loginSubmit checks the pre-session CSRF token and the credentials. A
 // failed login re-renders the form with auth's message for staff.

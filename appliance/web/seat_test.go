@@ -287,8 +287,9 @@ func TestSeatPagesRender(t *testing.T) {
 				"active-count", "max-chats", "no-chats", "panes", "chat-pane", "pane-topic", "pane-state",
 				"chat-messages", "chat-message", "suggestions", "suggestion-list", "suggestion",
 				"suggestion-answer", "suggestion-insert", "chat-form", "chat-input", "chat-send",
-				"transfer-select", "transfer-button", "end-button", "seat-error"),
-			[]string{string(served.ID), string(waiting.ID), "请携带身份证明。", "请携带身份证明、不动产权属来源证明和申请表。"}},
+				"transfer-select", "transfer-button", "end-button", "seat-error",
+				"queue-panel", "capacity-hint", "suggestions-toggle"),
+			[]string{string(served.ID), string(waiting.ID), "请携带身份证明。", "请携带身份证明、不动产权属来源证明和申请表。", "市民 1"}},
 		{"history", agentClient, "/seat/history",
 			append(nav, "history-page", "history-search", "history-search-button", "history-list", "history-item", "history-link"),
 			[]string{string(served.ID), string(waiting.ID)}},
@@ -371,8 +372,41 @@ func TestMustChangePassword(t *testing.T) {
 	changed := h.postForm(c, "/seat/password", url.Values{
 		"old_password": {password}, "new_password": {testPassword}, "confirm_password": {testPassword}, csrfField: {csrf},
 	})
-	if changed.status != http.StatusSeeOther || changed.header.Get("Location") != "/seat/login" {
-		t.Fatalf("change: got %d %q, want 303 /seat/login", changed.status, changed.header.Get("Location"))
+	if changed.status != http.StatusSeeOther || changed.header.Get("Location") != "/seat/login?changed=1" {
+		t.Fatalf("change: got %d %q, want 303 /seat/login?changed=1", changed.status, changed.header.Get("Location"))
+	}
+	notice := h.get(h.client(), "/seat/login?changed=1")
+	if !strings.Contains(notice.body, "密码已修改，请使用新密码登录。") {
+		t.Errorf("login page after change: notice missing from %q", notice.body)
 	}
 	h.login(h.client(), login)
+}
+
+func TestLoginNotice(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	const notice = "密码已修改，请使用新密码登录。"
+	tests := []struct {
+		name  string
+		query string
+		want  bool
+	}{
+		{"password changed", "?changed=1", true},
+		{"no query", "", false},
+		{"other value", "?changed=2", false},
+		{"markup is not echoed", "?changed=" + url.QueryEscape("<b>假通知</b>"), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			page := h.get(h.client(), "/seat/login"+tc.query)
+			if page.status != http.StatusOK {
+				t.Fatalf("status: got %d, want 200", page.status)
+			}
+			if got := strings.Contains(page.body, notice); got != tc.want {
+				t.Errorf("notice shown: got %v, want %v", got, tc.want)
+			}
+			if strings.Contains(page.body, "假通知") {
+				t.Errorf("page echoes the query text")
+			}
+		})
+	}
 }

@@ -129,3 +129,14 @@ func answerOrEmpty(a *Answer) Answer {
 	}
 	return *a
 }
+
+// closedNotice is the off-hours line of the header. It is built as one
+// string because templ would put a space between the two sentences, and
+// Chinese text takes none after 。.
+func closedNotice(h Hours) string {
+	notice := "当前为非工作时间，智能客服继续为您服务。"
+	if h.NextOpen != "" {
+		notice += "人工客服将于" + h.NextOpen + " 上线。"
+	}
+	return notice
+}

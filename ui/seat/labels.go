@@ -77,3 +77,41 @@ func stars(n int) string {
 }
 
 func (w Workbench) activeCount() int { return len(w.Chats) }
+
+// full reports whether the seat serves as many conversations as it may, so
+// it cannot accept another citizen.
+func (w Workbench) full() bool { return w.activeCount() >= w.MaxChats }
+
+// capacityTitle is the tooltip of the accept button, empty while the seat
+// can accept.
+func capacityTitle(full bool) string {
+	if full {
+		return capacityText
+	}
+	return ""
+}
+
+// capacityText explains the disabled accept buttons; seat-view.js holds
+// the same words for the buttons it updates.
+const capacityText = "已达同时服务上限，请先结束一个会话再接入。"
+
+// citizenLabel names the n-th conversation of the workbench, as in
+// "市民 1". It returns "" for zero, the number of the templates that
+// seat.js fills in.
+func citizenLabel(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return "市民 " + strconv.Itoa(n)
+}
+
+func tabTitle(c Chat, n int) string {
+	title := topicOr(c.Topic)
+	if label := citizenLabel(n); label != "" {
+		title = label + " · " + title
+	}
+	if c.Channel != "" {
+		title += "（" + ChannelLabel(c.Channel) + "）"
+	}
+	return title
+}

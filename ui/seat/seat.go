@@ -23,6 +23,9 @@ type Login struct {
 	// Next is the page to open after login; empty means the workbench.
 	Next  string
 	Error string
+	// Notice confirms an earlier step, such as a password change. The
+	// handler sets it only to fixed text, never to request input.
+	Notice string
 	// CSRF is the pre-session token that matches the login cookie.
 	CSRF string
 }

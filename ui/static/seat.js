@@ -3,15 +3,18 @@
 // staff member's clicks into commands. All user text is set with
 // textContent.
 import {
-  Socket, newClientID, byTestID, field, cloneTemplate, setText, show,
-  formatClock, errorText, senderLabels,
+  Socket, newClientID, byTestID, field, cloneTemplate, setText, show, errorText,
 } from "./ws.js";
+import { Alerter, pageWatched } from "./alert.js";
+import {
+  stateLabels, statusLabels, capacityText, fillMessage, labelChat, queueItem, suggestionItem,
+} from "./seat-view.js";
 
 const busyText = "系统繁忙，请稍后再试。";
 const maxMessageLength = 2000;
-const stateLabels = { queued: "排队中", serving: "服务中", closed: "已结束" };
-const channelLabels = { web: "网页", mobile: "移动端", kiosk: "自助终端" };
-const statusLabels = { online: "在线", busy: "忙碌", break: "小休", offline: "离线" };
+// freshQueueMs is how long the queue count stays highlighted after a new
+// citizen arrives while the staff member watches the page.
+const freshQueueMs = 10000;
 
 const root = byTestID(document, "workbench");
 const el = (id) => byTestID(root, id);
@@ -26,10 +29,14 @@ let toastTimer = 0;
 // line). Its tab opens when it arrives, but a conversation transferred in
 // meanwhile does not take the focus.
 let acceptWanted = "";
-
-function topicText(topic) {
-  return topic ? topic : "（未填写咨询主题）";
-}
+// chatNumber is the number of the last tab opened, so each conversation of
+// this page gets its own "市民 N" label.
+let chatNumber = 0;
+// queued holds the conversation ids of the queue on screen, to tell a new
+// arrival from a refresh of the same list.
+let queued = new Set();
+let freshTimer = 0;
+const alerter = new Alerter(document.title);
 
 function toast(message) {
   const t = el("seat-error");
@@ -44,7 +51,9 @@ function toast(message) {
 function adoptChat(pane) {
   const id = pane.dataset.conversationId;
   const tab = el("tabs").querySelector(`[data-testid="tab"][data-conversation-id="${CSS.escape(id)}"]`);
-  const chat = { id, tab, pane, seqs: new Set(), lastSeq: 0, unread: 0, lastSuggestion: null };
+  const number = Number(tab.dataset.number) || ++chatNumber;
+  chatNumber = Math.max(chatNumber, number);
+  const chat = { id, number, tab, pane, seqs: new Set(), lastSeq: 0, unread: 0, lastSuggestion: null };
   for (const li of pane.querySelectorAll('[data-testid="chat-message"]')) {
     const seq = Number(li.dataset.seq);
     if (seq) {
@@ -90,6 +99,13 @@ function wirePane(chat) {
     }
     command({ type: "end", conversation_id: chat.id });
   });
+  const toggle = byTestID(pane, "suggestions-toggle");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    setText(toggle, open ? "收起" : "展开");
+    byTestID(pane, "suggestions").dataset.collapsed = String(!open);
+  });
   chat.tab.addEventListener("click", () => selectChat(chat.id));
   fillTransferSelect(chat);
 }
@@ -99,25 +115,26 @@ function wirePane(chat) {
 function ensureChat(c) {
   let chat = chats.get(c.id);
   if (!chat) {
+    const number = ++chatNumber;
     const tab = cloneTemplate("tpl-tab");
     tab.dataset.conversationId = c.id;
-    setText(field(tab, "topic"), topicText(c.topic));
+    tab.dataset.number = String(number);
     el("tabs").append(tab);
 
     const pane = cloneTemplate("tpl-pane");
     pane.dataset.conversationId = c.id;
     pane.hidden = true;
     el("panes").append(pane);
-    chat = { id: c.id, tab, pane, seqs: new Set(), lastSeq: 0, unread: 0, lastSuggestion: null };
+    chat = { id: c.id, number, tab, pane, seqs: new Set(), lastSeq: 0, unread: 0, lastSuggestion: null };
     chats.set(c.id, chat);
     wirePane(chat);
   }
-  setText(field(chat.pane, "topic"), topicText(c.topic));
-  setText(field(chat.pane, "channel"), channelLabels[c.channel] || c.channel || "");
+  labelChat(chat, c);
   setText(field(chat.pane, "state"), stateLabels[c.state] || c.state || "");
   updateCounts();
   return chat;
 }
+
 
 function selectChat(id) {
   selected = id;
@@ -128,9 +145,14 @@ function selectChat(id) {
     if (on) {
       chat.unread = 0;
       updateUnread(chat);
+      // A hidden list has no height, so messages added meanwhile left it
+      // scrolled to the top.
+      const list = byTestID(chat.pane, "chat-messages");
+      list.scrollTop = list.scrollHeight;
       byTestID(chat.pane, "chat-input").focus();
     }
   }
+  updateAttention();
 }
 
 function removeChat(id) {
@@ -164,6 +186,21 @@ function updateUnread(chat) {
   const badge = byTestID(chat.tab, "tab-unread");
   setText(badge, chat.unread);
   show(badge, chat.unread > 0);
+  updateAttention();
+}
+
+// updateAttention puts the unread messages plus the waiting citizens in
+// the page title, so the count shows on the browser tab.
+function updateAttention() {
+  let unread = 0;
+  for (const chat of chats.values()) unread += chat.unread;
+  alerter.setCount(unread + queued.size);
+}
+
+function isFull() {
+  let open = 0;
+  for (const chat of chats.values()) if (!chat.closed) open++;
+  return open >= Number(root.dataset.maxChats || 0);
 }
 
 function updateCounts() {
@@ -171,33 +208,20 @@ function updateCounts() {
   for (const chat of chats.values()) if (!chat.closed) open++;
   setText(el("active-count"), open);
   show(el("no-chats"), chats.size === 0);
-  const full = open >= Number(root.dataset.maxChats || 0);
-  el("queue-next").disabled = full;
-  for (const b of el("queue-list").querySelectorAll('[data-testid="queue-accept"]')) b.disabled = full;
+  const full = isFull();
+  const buttons = [el("queue-next"), ...el("queue-list").querySelectorAll('[data-testid="queue-accept"]')];
+  for (const b of buttons) {
+    b.disabled = full;
+    b.title = full ? capacityText : "";
+  }
+  show(el("capacity-hint"), full);
 }
 
 // ---- messages ----
 
-function authorOf(m) {
-  if (m.from === "agent" && m.author) return m.author;
-  return senderLabels[m.from] || m.from;
-}
-
-function fillMessage(li, m) {
-  li.dataset.from = m.from;
-  li.className = `message from-${m.from}`;
-  if (m.seq) li.dataset.seq = String(m.seq);
-  if (m.client_id) li.dataset.clientId = m.client_id;
-  setText(field(li, "author"), authorOf(m));
-  const at = field(li, "at");
-  if (m.at) {
-    at.dateTime = m.at;
-    setText(at, formatClock(m.at));
-  }
-  setText(field(li, "text"), m.text);
-}
-
-function addMessage(m) {
+// addMessage shows m in its conversation. live is false for the history
+// that comes with an assignment or a resync, which raises no alert.
+function addMessage(m, live) {
   const chat = chats.get(m.conversation_id);
   if (!chat || !m.seq || chat.seqs.has(m.seq)) return;
   chat.seqs.add(m.seq);
@@ -211,10 +235,14 @@ function addMessage(m) {
   }
   fillMessage(li, m);
   list.scrollTop = list.scrollHeight;
-  if (chat.id !== selected && m.from === "citizen") {
+  if (m.from !== "citizen") return;
+  const watched = chat.id === selected && pageWatched();
+  if (watched) return;
+  if (chat.id !== selected || live) {
     chat.unread++;
     updateUnread(chat);
   }
+  if (live) alerter.tone();
 }
 
 function sendChat(chat) {
@@ -267,13 +295,10 @@ function renderSuggestions(id, items) {
   if (!chat) return;
   const list = byTestID(chat.pane, "suggestion-list");
   list.replaceChildren();
-  for (const s of items || []) {
-    const li = cloneTemplate("tpl-suggestion");
-    li.dataset.faqId = s.faq_id;
-    setText(field(li, "question"), s.question);
-    setText(field(li, "answer"), s.answer);
-    list.append(li);
-  }
+  for (const s of items || []) list.append(suggestionItem(s));
+  const count = list.children.length;
+  setText(field(chat.pane, "suggestion-count"), count);
+  byTestID(chat.pane, "suggestions").dataset.empty = String(count === 0);
 }
 
 // insertSuggestion puts the answer at the cursor of the reply box, so
@@ -296,18 +321,39 @@ function insertSuggestion(chat, item) {
 function renderQueue(items) {
   const list = el("queue-list");
   list.replaceChildren();
+  const previous = queued;
+  queued = new Set();
+  let arrived = false;
   for (const q of items || []) {
-    const li = cloneTemplate("tpl-queue-item");
-    li.dataset.conversationId = q.conversation_id;
-    setText(field(li, "position"), q.position);
-    setText(field(li, "topic"), topicText(q.topic));
-    setText(field(li, "channel"), channelLabels[q.channel] || q.channel || "");
-    setText(field(li, "queued-at"), formatClock(q.queued_at));
-    list.append(li);
+    queued.add(q.conversation_id);
+    if (!previous.has(q.conversation_id)) arrived = true;
+    list.append(queueItem(q));
   }
   setText(el("queue-count"), list.children.length);
+  el("queue-count").dataset.waiting = String(list.children.length > 0);
   show(el("queue-empty"), list.children.length === 0);
   updateCounts();
+  updateAttention();
+  if (arrived) announceArrival();
+}
+
+// announceArrival highlights the queue count and, when the staff member
+// is away from the page and could accept, plays the tone.
+function announceArrival() {
+  el("queue-panel").dataset.fresh = "true";
+  if (!pageWatched() && !isFull() && currentStatus === "online") alerter.tone();
+  scheduleFreshEnd();
+}
+
+// scheduleFreshEnd ends the highlight once the staff member has had the
+// page in view for freshQueueMs. A hidden page keeps it until it gets the
+// focus.
+function scheduleFreshEnd() {
+  clearTimeout(freshTimer);
+  if (!pageWatched()) return;
+  freshTimer = setTimeout(() => {
+    if (pageWatched()) delete el("queue-panel").dataset.fresh;
+  }, freshQueueMs);
 }
 
 el("queue-list").addEventListener("click", (ev) => {
@@ -315,10 +361,12 @@ el("queue-list").addEventListener("click", (ev) => {
   if (!b) return;
   const item = b.closest('[data-testid="queue-item"]');
   acceptWanted = item.dataset.conversationId;
+  delete el("queue-panel").dataset.fresh;
   command({ type: "accept", conversation_id: acceptWanted });
 });
 el("queue-next").addEventListener("click", () => {
   acceptWanted = "*";
+  delete el("queue-panel").dataset.fresh;
   command({ type: "accept", conversation_id: "" });
 });
 
@@ -375,12 +423,16 @@ function onFrame(f) {
       renderQueue(f.items);
       break;
     case "assigned": {
+      const known = chats.has(f.conversation.id);
       const chat = ensureChat(f.conversation);
-      for (const m of f.messages || []) addMessage(m);
-      if (!selected || selected === chat.id || acceptWanted === "*" || acceptWanted === chat.id) {
+      for (const m of f.messages || []) addMessage(m, false);
+      const requested = acceptWanted === "*" || acceptWanted === chat.id;
+      if (!selected || selected === chat.id || requested) {
         acceptWanted = "";
         selectChat(chat.id);
       }
+      // A conversation transferred in arrives without a click of this seat.
+      if (!known && !requested && (chat.id !== selected || !pageWatched())) alerter.tone();
       break;
     }
     case "released": {
@@ -395,7 +447,7 @@ function onFrame(f) {
       break;
     }
     case "message":
-      if (f.message) addMessage(f.message);
+      if (f.message) addMessage(f.message, true);
       break;
     case "ack":
       markAck(f);
@@ -441,6 +493,25 @@ const socket = new Socket({
   },
 });
 
+// onPageWatched clears the alerts the staff member can now see: the unread
+// count of the open conversation and, after a while, the queue highlight.
+function onPageWatched() {
+  if (!pageWatched()) return;
+  const chat = chats.get(selected);
+  if (chat && chat.unread > 0) {
+    chat.unread = 0;
+    updateUnread(chat);
+  }
+  if (el("queue-panel").dataset.fresh) scheduleFreshEnd();
+}
+
+window.addEventListener("focus", onPageWatched);
+document.addEventListener("visibilitychange", onPageWatched);
+
 for (const pane of el("panes").querySelectorAll('[data-testid="chat-pane"]')) adoptChat(pane);
+for (const li of el("queue-list").querySelectorAll('[data-testid="queue-item"]')) {
+  queued.add(li.dataset.conversationId);
+}
 updateCounts();
+updateAttention();
 socket.start();
