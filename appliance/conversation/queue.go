@@ -57,14 +57,16 @@ func (s *Service) Position(ctx context.Context, id ID) (int, time.Duration, erro
 func (s *Service) Estimate(position int) time.Duration { return s.estimate(position) }
 
 // estimate spreads the citizens ahead over the online seats, each taking
-// the recent average service time.
+// the recent average service time. The first in line waits only for a
+// seat to reach them, which the estimate counts as no wait.
 func (s *Service) estimate(position int) time.Duration {
 	seats := max(s.opts.OnlineSeats(), 1)
 	s.mu.Lock()
 	per := s.serviceTime
 	s.mu.Unlock()
 
-	rounds := (position + seats - 1) / seats
+	ahead := max(position-1, 0)
+	rounds := (ahead + seats - 1) / seats
 	return time.Duration(rounds) * per
 }
 

@@ -371,11 +371,22 @@ func TestLeaveMessageValidation(t *testing.T) {
 func TestEstimateSpreadsOverSeats(t *testing.T) {
 	s, _ := newService(t)
 	s.SetOnlineSeats(func() int { return 2 })
-	if got, want := s.Estimate(3), 2*defaultServiceTime; got != want {
-		t.Errorf("position 3 with 2 seats: got %v, want %v", got, want)
+	cases := []struct {
+		position int
+		want     time.Duration
+	}{
+		{1, 0},
+		{2, defaultServiceTime},
+		{3, defaultServiceTime},
+		{4, 2 * defaultServiceTime},
+	}
+	for _, c := range cases {
+		if got := s.Estimate(c.position); got != c.want {
+			t.Errorf("position %d with 2 seats: got %v, want %v", c.position, got, c.want)
+		}
 	}
 	s.noteServiceTime(time.Minute)
-	if got := s.Estimate(1); got >= defaultServiceTime {
+	if got := s.Estimate(2); got >= defaultServiceTime {
 		t.Errorf("after a 1-minute service: got %v, want below %v", got, defaultServiceTime)
 	}
 }
