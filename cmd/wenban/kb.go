@@ -75,6 +75,17 @@ func storedOrShipped(db *store.DB) ([]kb.Entry, error) {
 	return entries, err
 }
 
+// readEntries returns the data folder's knowledge base, or the shipped one
+// when it has none, and closes the database again at once.
+func readEntries(cfg config.Config) ([]kb.Entry, error) {
+	db, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return storedOrShipped(db)
+}
+
 func train(cfg config.Config, entries []kb.Entry) (*bot.Engine, time.Duration, error) {
 	start := time.Now()
 	engine, err := bot.New(entries, bot.Options{Threshold: cfg.Bot.Threshold, LexiconDir: cfg.Bot.LexiconDir})
@@ -188,12 +199,7 @@ func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error 
 		return err
 	}
 
-	db, err := openStore(cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	entries, err := storedOrShipped(db)
+	entries, err := readEntries(cfg)
 	if err != nil {
 		return err
 	}
@@ -224,12 +230,7 @@ func runKBTrain(_ context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	entries, err := storedOrShipped(db)
+	entries, err := readEntries(cfg)
 	if err != nil {
 		return err
 	}
@@ -262,12 +263,7 @@ func runKBEval(_ context.Context, args []string, out, errOut io.Writer) error {
 		return fmt.Errorf("reading %s: %w", files[0], err)
 	}
 
-	db, err := openStore(cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	entries, err := storedOrShipped(db)
+	entries, err := readEntries(cfg)
 	if err != nil {
 		return err
 	}
