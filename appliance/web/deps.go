@@ -23,6 +23,7 @@ type Conversations interface {
 	Rate(ctx context.Context, id conversation.ID, score int, comment string) error
 	LeaveMessage(ctx context.Context, m conversation.LeftMessage) (conversation.LeftMessage, error)
 	LeftMessages(ctx context.Context) ([]conversation.LeftMessage, error)
+	ReplyLeftMessage(ctx context.Context, id string, agent conversation.Agent, reply string) (conversation.LeftMessage, error)
 	RecordQuestion(ctx context.Context, r conversation.QuestionRecord) error
 }
 

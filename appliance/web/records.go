@@ -178,20 +178,49 @@ func (s *Server) accountNames(r *http.Request) (map[string]string, error) {
 
 // leftMessages lists the messages citizens left, as the service orders them.
 func (s *Server) leftMessages(w http.ResponseWriter, r *http.Request) error {
+	return s.renderLeftMessages(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderLeftMessages(w http.ResponseWriter, r *http.Request, status int, problem string) error {
 	list, err := s.deps.Conversations.LeftMessages(r.Context())
 	if err != nil {
 		return err
 	}
-	view := seat.Messages{Nav: navOf(r, "messages")}
+	view := seat.Messages{Nav: navOf(r, "messages"), Error: problem}
 	for _, m := range list {
-		view.Items = append(view.Items, seat.LeftMessage{
-			ID:      m.ID,
-			Name:    m.Name,
-			Phone:   m.Phone,
-			Text:    m.Text,
-			Channel: m.Channel,
-			At:      s.formatTime(m.At),
-		})
+		item := seat.LeftMessage{
+			ID:        m.ID,
+			Name:      m.Name,
+			Phone:     m.Phone,
+			Text:      m.Text,
+			Channel:   m.Channel,
+			At:        s.formatTime(m.At),
+			Reply:     m.Reply,
+			RepliedBy: m.RepliedBy,
+		}
+		if !m.RepliedAt.IsZero() {
+			item.RepliedAt = s.formatTime(m.RepliedAt)
+		}
+		view.Items = append(view.Items, item)
 	}
-	return s.render(w, r, http.StatusOK, seat.MessagesView(view))
+	return s.render(w, r, status, seat.MessagesView(view))
+}
+
+// replyLeftMessage records how staff answered a left message, after they
+// phoned or texted the citizen back.
+func (s *Server) replyLeftMessage(w http.ResponseWriter, r *http.Request) error {
+	_, acct := account(r)
+	agent := conversation.Agent{ID: acct.ID, Name: acct.DisplayName}
+	_, err := s.deps.Conversations.ReplyLeftMessage(r.Context(), r.PathValue("id"), agent, r.PostFormValue("reply"))
+	var ie *conversation.InputError
+	switch {
+	case errors.As(err, &ie):
+		return s.renderLeftMessages(w, r, http.StatusBadRequest, ie.Message)
+	case errors.Is(err, conversation.ErrNotFound):
+		return &appError{Status: http.StatusNotFound, Message: "未找到该留言。", Cause: err}
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, "/seat/messages", http.StatusSeeOther)
+	return nil
 }

@@ -410,3 +410,42 @@ func TestLoginNotice(t *testing.T) {
 		})
 	}
 }
+
+func TestReplyLeftMessage(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createAccount("zhaoliu", "赵六", auth.RoleAgent)
+	c := h.client()
+	csrf := h.login(c, "zhaoliu")
+
+	left, err := h.conv.LeaveMessage(context.Background(), conversation.LeftMessage{
+		Name: "王芳", Phone: "13800138000", Text: "想咨询宅基地审批进度",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/seat/messages/" + left.ID + "/reply"
+
+	if resp := h.postForm(c, path, url.Values{"reply": {"已电话答复"}}); resp.status != http.StatusForbidden {
+		t.Errorf("reply without CSRF token: got %d, want 403", resp.status)
+	}
+	if resp := h.postForm(c, path, url.Values{"reply": {"  "}, csrfField: {csrf}}); resp.status != http.StatusBadRequest {
+		t.Errorf("empty reply: got %d, want 400", resp.status)
+	}
+	if resp := h.postForm(c, "/seat/messages/0000000000000099/reply", url.Values{"reply": {"x"}, csrfField: {csrf}}); resp.status != http.StatusNotFound {
+		t.Errorf("unknown message: got %d, want 404", resp.status)
+	}
+	if resp := h.postForm(c, path, url.Values{"reply": {"已电话答复，审批约需20个工作日。"}, csrfField: {csrf}}); resp.status != http.StatusSeeOther {
+		t.Fatalf("reply: got %d, want 303", resp.status)
+	}
+
+	page := h.get(c, "/seat/messages")
+	if !strings.Contains(page.body, `data-testid="message-reply"`) || !strings.Contains(page.body, "审批约需20个工作日") {
+		t.Error("messages page does not show the recorded reply")
+	}
+	if !strings.Contains(page.body, "赵六") {
+		t.Error("messages page does not name who replied")
+	}
+	if strings.Contains(page.body, `data-testid="message-reply-form"`) {
+		t.Error("answered message still offers the reply form")
+	}
+}

@@ -136,6 +136,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /seat/history", s.staffPage(s.history))
 	mux.Handle("GET /seat/history/{id}", s.staffPage(s.transcript))
 	mux.Handle("GET /seat/messages", s.staffPage(s.leftMessages))
+	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.replyLeftMessage))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
 	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.createAccount))
 	mux.Handle("GET /ws/seat", s.staffAPI(orNotFound(s.deps.SeatSocket)))

@@ -140,6 +140,8 @@ type Rating struct {
 type Messages struct {
 	Nav   Nav
 	Items []LeftMessage
+	// Error is a problem with the last reply, shown above the list.
+	Error string
 }
 
 // LeftMessage is one message a citizen left outside working hours.
@@ -150,6 +152,10 @@ type LeftMessage struct {
 	Text    string
 	Channel string
 	At      string
+	// Reply, RepliedBy and RepliedAt are set once staff recorded an answer.
+	Reply     string
+	RepliedBy string
+	RepliedAt string
 }
 
 // Accounts is the view model of the administrator's account page.
