@@ -2,21 +2,23 @@ package auth
 
 import (
 	"fmt"
+	"net"
 	"time"
 
 	"wenban/appliance/store"
 )
 
-// Login throttling: MaxFailures failed attempts for one login name within
-// FailureWindow lock that name for LockDuration.
-//
-// NOTE: anyone with a valid login name can keep it locked with five wrong
-// guesses every 15 minutes. ResetPassword lifts a lock, and this package
-// sets no per-address limit.
+// Login throttling. MaxFailures failed attempts for one login name from
+// one client address within FailureWindow lock that name for that address
+// for LockDuration, so a stranger guessing from elsewhere cannot lock a
+// staff member out of their own seat. MaxNameFailures failures from all
+// addresses together lock the name everywhere, which bounds guessing
+// spread over many addresses.
 const (
-	MaxFailures   = 5
-	FailureWindow = 15 * time.Minute
-	LockDuration  = 15 * time.Minute
+	MaxFailures     = 5
+	MaxNameFailures = 50
+	FailureWindow   = 15 * time.Minute
+	LockDuration    = 15 * time.Minute
 )
 
 // failureRecord tracks recent attempts for one login key in failuresBucket.
@@ -33,7 +35,7 @@ type failureRecord struct {
 // reserve counts an attempt before its password is checked, so that many
 // parallel attempts cannot all pass the limit at once. It returns a
 // *LockedError when the login is locked.
-func (f *failureRecord) reserve(now time.Time) error {
+func (f *failureRecord) reserve(now time.Time, limit int) error {
 	if !f.LockedUntil.IsZero() && !now.Before(f.LockedUntil) {
 		*f = failureRecord{}
 	}
@@ -42,7 +44,7 @@ func (f *failureRecord) reserve(now time.Time) error {
 	}
 
 	f.prune(now)
-	if len(f.Attempts) >= MaxFailures {
+	if len(f.Attempts) >= limit {
 		f.LockedUntil = now.Add(LockDuration)
 		return &LockedError{Remaining: LockDuration}
 	}
@@ -52,9 +54,9 @@ func (f *failureRecord) reserve(now time.Time) error {
 
 // fail settles a reserved attempt as failed, locking the login when it
 // was the last one allowed.
-func (f *failureRecord) fail(now time.Time) {
+func (f *failureRecord) fail(now time.Time, limit int) {
 	f.prune(now)
-	if len(f.Attempts) >= MaxFailures && f.LockedUntil.IsZero() {
+	if len(f.Attempts) >= limit && f.LockedUntil.IsZero() {
 		f.LockedUntil = now.Add(LockDuration)
 	}
 }
@@ -79,12 +81,12 @@ func (f *failureRecord) stale(now time.Time) bool {
 // reserveAttempt runs reserve on the stored record for lk inside tx. It
 // returns the *LockedError separately from storage errors, because tx must
 // commit either way for the lock to be stored.
-func reserveAttempt(tx *store.Tx, lk string, now time.Time) (locked error, err error) {
+func reserveAttempt(tx *store.Tx, lk string, now time.Time, limit int) (locked error, err error) {
 	var f failureRecord
 	if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
 		return nil, err
 	}
-	locked = f.reserve(now)
+	locked = f.reserve(now, limit)
 	if err := tx.Put(failuresBucket, lk, f); err != nil {
 		return nil, fmt.Errorf("storing login attempts: %w", err)
 	}
@@ -93,7 +95,7 @@ func reserveAttempt(tx *store.Tx, lk string, now time.Time) (locked error, err e
 
 // recordFailure runs fail on the stored record for lk and reports whether
 // the login is now locked.
-func (s *Service) recordFailure(lk string) (bool, error) {
+func (s *Service) recordFailure(lk string, limit int) (bool, error) {
 	now := s.now()
 	var locked bool
 	err := s.db.Update(func(tx *store.Tx) error {
@@ -101,7 +103,7 @@ func (s *Service) recordFailure(lk string) (bool, error) {
 		if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
 			return err
 		}
-		f.fail(now)
+		f.fail(now, limit)
 		locked = now.Before(f.LockedUntil)
 		return tx.Put(failuresBucket, lk, f)
 	})
@@ -109,4 +111,38 @@ func (s *Service) recordFailure(lk string) (bool, error) {
 		return false, fmt.Errorf("recording failed login: %w", err)
 	}
 	return locked, nil
+}
+
+// addressKey names the attempt record of one login name from one client
+// address. It starts with the name's key, so clearing a name's records
+// can find them by prefix, and the address is keyed with the index key, so
+// no address lies in the database in plain form.
+func (s *Service) addressKey(lk, remoteAddr string) (string, error) {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ak, err := s.loginKey("\x00address\x00" + host)
+	if err != nil {
+		return "", err
+	}
+	return lk + "/" + ak[:16], nil
+}
+
+// clearFailures deletes every attempt record of a login name.
+func clearFailures(tx *store.Tx, lk string) error {
+	var keys []string
+	err := tx.Scan(failuresBucket, lk, func(key string, _ store.Decoder) error {
+		keys = append(keys, key)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := tx.Delete(failuresBucket, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

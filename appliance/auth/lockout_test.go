@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -61,10 +63,10 @@ func TestFailureRecord(t *testing.T) {
 			for i, st := range tt.steps {
 				now := start.Add(st.at)
 				if st.op == "fail" {
-					f.fail(now)
+					f.fail(now, MaxFailures)
 					continue
 				}
-				err := f.reserve(now)
+				err := f.reserve(now, MaxFailures)
 				var locked *LockedError
 				if got := errors.As(err, &locked); got != st.wantErr {
 					t.Fatalf("step %d: reserve got %v, want locked %v", i, err, st.wantErr)
@@ -84,10 +86,10 @@ func TestFailureRecord(t *testing.T) {
 
 func TestFailureRecordStale(t *testing.T) {
 	var f failureRecord
-	if err := f.reserve(start); err != nil {
+	if err := f.reserve(start, MaxFailures); err != nil {
 		t.Fatalf("reserve: %v", err)
 	}
-	f.fail(start)
+	f.fail(start, MaxFailures)
 
 	if f.stale(start.Add(FailureWindow - time.Second)) {
 		t.Errorf("record inside the window reported stale")
@@ -121,5 +123,41 @@ func TestLockedErrorMinutes(t *testing.T) {
 		if !errors.Is(e, ErrLocked) {
 			t.Errorf("errors.Is(LockedError, ErrLocked) got false, want true")
 		}
+	}
+}
+
+func TestLockoutIsPerAddress(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.create(t, "zhangsan", "张三", RoleAgent, "Zhang-2024-pass")
+
+	for range MaxFailures {
+		if _, err := h.svc.Login(ctx, "zhangsan", "wrong-password", "192.0.2.7:4000"); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("wrong guess: got %v, want ErrBadCredentials", err)
+		}
+	}
+	if _, err := h.svc.Login(ctx, "zhangsan", "Zhang-2024-pass", "192.0.2.7:4001"); !errors.Is(err, ErrLocked) {
+		t.Errorf("right password from the guessing address: got %v, want ErrLocked", err)
+	}
+	if _, err := h.svc.Login(ctx, "zhangsan", "Zhang-2024-pass", "198.51.100.3:5000"); err != nil {
+		t.Errorf("right password from another address: got %v, want a session", err)
+	}
+}
+
+func TestLockoutNameWideLimit(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.create(t, "zhangsan", "张三", RoleAgent, "Zhang-2024-pass")
+
+	// Guesses spread over many addresses, each under its own limit, still
+	// lock the name once they reach the name-wide limit.
+	for i := range MaxNameFailures {
+		addr := fmt.Sprintf("10.0.%d.%d:4000", i/200, i%200)
+		if _, err := h.svc.Login(ctx, "zhangsan", "wrong-password", addr); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("guess %d: got %v, want ErrBadCredentials", i, err)
+		}
+	}
+	if _, err := h.svc.Login(ctx, "zhangsan", "Zhang-2024-pass", "198.51.100.3:5000"); !errors.Is(err, ErrLocked) {
+		t.Errorf("after %d spread guesses: got %v, want ErrLocked", MaxNameFailures, err)
 	}
 }

@@ -30,7 +30,11 @@ func (s *Service) Login(ctx context.Context, login, password, remoteAddr string)
 		return Session{}, err
 	}
 
-	rec, found, err := s.beginAttempt(lk)
+	ak, err := s.addressKey(lk, remoteAddr)
+	if err != nil {
+		return Session{}, err
+	}
+	rec, found, err := s.beginAttempt(lk, ak)
 	if err != nil {
 		if errors.Is(err, ErrLocked) {
 			s.logFailure("login rejected: locked", remoteAddr, rec.ID)
@@ -49,7 +53,7 @@ func (s *Service) Login(ctx context.Context, login, password, remoteAddr string)
 		return Session{}, err
 	}
 	if !ok {
-		return Session{}, s.failAttempt(lk, remoteAddr, rec.ID)
+		return Session{}, s.failAttempt(lk, ak, remoteAddr, rec.ID)
 	}
 
 	sess, err := s.finishLogin(rec, password)
@@ -62,7 +66,7 @@ func (s *Service) Login(ctx context.Context, login, password, remoteAddr string)
 
 // beginAttempt reserves an attempt for lk and looks its account up in the
 // same transaction.
-func (s *Service) beginAttempt(lk string) (accountRecord, bool, error) {
+func (s *Service) beginAttempt(lk, ak string) (accountRecord, bool, error) {
 	now := s.now()
 	var rec accountRecord
 	var found bool
@@ -73,7 +77,11 @@ func (s *Service) beginAttempt(lk string) (accountRecord, bool, error) {
 		if err != nil {
 			return err
 		}
-		locked, err = reserveAttempt(tx, lk, now)
+		locked, err = reserveAttempt(tx, ak, now, MaxFailures)
+		if err != nil || locked != nil {
+			return err
+		}
+		locked, err = reserveAttempt(tx, lk, now, MaxNameFailures)
 		return err
 	})
 	if err != nil {
@@ -96,11 +104,16 @@ func (s *Service) checkPassword(rec accountRecord, found bool, password string) 
 	return ok, nil
 }
 
-func (s *Service) failAttempt(lk, remoteAddr, accountID string) error {
-	locked, err := s.recordFailure(lk)
+func (s *Service) failAttempt(lk, ak, remoteAddr, accountID string) error {
+	locked, err := s.recordFailure(ak, MaxFailures)
 	if err != nil {
 		return err
 	}
+	nameLocked, err := s.recordFailure(lk, MaxNameFailures)
+	if err != nil {
+		return err
+	}
+	locked = locked || nameLocked
 	msg := "login failed: bad credentials"
 	if locked {
 		msg = "login failed: name now locked"
@@ -119,7 +132,7 @@ func (s *Service) finishLogin(rec accountRecord, password string) (Session, erro
 	}
 
 	err = s.db.Update(func(tx *store.Tx) error {
-		if err := tx.Delete(failuresBucket, rec.LoginKey); err != nil {
+		if err := clearFailures(tx, rec.LoginKey); err != nil {
 			return err
 		}
 		if rec.Disabled {

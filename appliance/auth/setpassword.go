@@ -49,7 +49,7 @@ func (s *Service) checkOldPassword(rec accountRecord, password string) error {
 	var locked error
 	err := s.db.Update(func(tx *store.Tx) error {
 		var err error
-		locked, err = reserveAttempt(tx, rec.LoginKey, s.now())
+		locked, err = reserveAttempt(tx, rec.LoginKey, s.now(), MaxFailures)
 		return err
 	})
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Service) checkOldPassword(rec accountRecord, password string) error {
 		return err
 	}
 	if !ok {
-		if _, err := s.recordFailure(rec.LoginKey); err != nil {
+		if _, err := s.recordFailure(rec.LoginKey, MaxFailures); err != nil {
 			return err
 		}
 		s.logFailure("password change rejected: wrong old password", "", rec.ID)
@@ -125,7 +125,7 @@ func (s *Service) replacePassword(id, password string, mustChange bool) (int, er
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(failuresBucket, rec.LoginKey); err != nil {
+		if err := clearFailures(tx, rec.LoginKey); err != nil {
 			return err
 		}
 		ended, err = endSessions(tx, id)
