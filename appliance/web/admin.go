@@ -16,26 +16,38 @@ var roleOptions = []seat.Option{
 
 // accounts lists the staff accounts with the create form.
 func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
-	form := seat.AccountForm{Role: auth.RoleAgent.String()}
+	view := seat.Accounts{Notice: accountNotices[r.URL.Query().Get("done")]}
 	if r.URL.Query().Get("created") == "1" {
-		form.Notice = "账号已创建，请将登录名和初始密码告知本人。"
+		view.Form.Notice = "账号已创建，请将登录名和初始密码告知本人。"
 	}
-	return s.renderAccounts(w, r, http.StatusOK, form)
+	return s.renderAccountsView(w, r, http.StatusOK, view)
 }
 
 func (s *Server) renderAccounts(w http.ResponseWriter, r *http.Request, status int, form seat.AccountForm) error {
+	return s.renderAccountsView(w, r, status, seat.Accounts{Form: form})
+}
+
+// renderAccountsView completes view with the account list, the header and
+// the role choices and renders it. The create form defaults to the agent role.
+func (s *Server) renderAccountsView(w http.ResponseWriter, r *http.Request, status int, view seat.Accounts) error {
 	list, err := s.deps.Auth.Accounts(r.Context())
 	if err != nil {
 		return err
 	}
-	view := seat.Accounts{Nav: navOf(r, "accounts"), Form: form, Roles: roleOptions}
+	view.Nav, view.Roles = navOf(r, "accounts"), roleOptions
+	if view.Form.Role == "" {
+		view.Form.Role = auth.RoleAgent.String()
+	}
 	for _, a := range list {
 		view.Items = append(view.Items, seat.Account{
-			ID:      a.ID,
-			Login:   a.Login,
-			Name:    a.DisplayName,
-			Role:    a.Role.Label(),
-			Created: s.formatTime(a.CreatedAt),
+			ID:        a.ID,
+			Login:     a.Login,
+			Name:      a.DisplayName,
+			Role:      a.Role.Label(),
+			RoleValue: a.Role.String(),
+			MaxChats:  a.MaxChats,
+			Disabled:  a.Disabled,
+			Created:   s.formatTime(a.CreatedAt),
 		})
 	}
 	return s.render(w, r, status, seat.AccountsView(view))

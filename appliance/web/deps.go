@@ -47,4 +47,7 @@ type Auth interface {
 	SetPassword(ctx context.Context, id, oldPassword, newPassword string) error
 	Accounts(ctx context.Context) ([]auth.Account, error)
 	CreateAccount(ctx context.Context, login, displayName string, role auth.Role, password string) (auth.Account, error)
+	Account(ctx context.Context, id string) (auth.Account, error)
+	Update(ctx context.Context, a auth.Account) error
+	ResetPassword(ctx context.Context, adminID, id, newPassword string) error
 }

@@ -139,6 +139,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.replyLeftMessage))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
 	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.createAccount))
+	mux.Handle("POST /seat/admin/accounts/{id}", s.adminPage(s.updateAccount))
+	mux.Handle("POST /seat/admin/accounts/{id}/reset", s.adminPage(s.resetAccountPassword))
+	mux.Handle("POST /seat/admin/accounts/{id}/disable", s.adminPage(s.disableAccount))
+	mux.Handle("POST /seat/admin/accounts/{id}/enable", s.adminPage(s.enableAccount))
 	mux.Handle("GET /ws/seat", s.staffAPI(orNotFound(s.deps.SeatSocket)))
 
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))

@@ -163,17 +163,35 @@ type Accounts struct {
 	Nav   Nav
 	Items []Account
 	Form  AccountForm
-	// Roles are the choices of the create form's role field.
+	// Roles are the choices of the role fields, with Chinese labels.
 	Roles []Option
+	// Error is the problem with the last action on a listed account.
+	Error string
+	// Notice confirms the last action on a listed account.
+	Notice string
+	// Reset is set only on the page that answers a password reset.
+	Reset *ResetNotice
+}
+
+// ResetNotice shows a generated password the one time it is displayed.
+type ResetNotice struct {
+	Login    string
+	Name     string
+	Password string
 }
 
 // Account is one staff account.
 type Account struct {
-	ID      string
-	Login   string
-	Name    string
-	Role    string
-	Created string
+	ID    string
+	Login string
+	Name  string
+	// Role is the Chinese label; RoleValue is the form value.
+	Role      string
+	RoleValue string
+	// MaxChats is the concurrent chat limit; zero means the service default.
+	MaxChats int
+	Disabled bool
+	Created  string
 }
 
 // AccountForm is the state of the create-account form.
