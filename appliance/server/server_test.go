@@ -52,10 +52,16 @@ type running struct {
 
 func startHub(t testing.TB, dataDir string) *running {
 	t.Helper()
+	return startHubWith(t, dataDir, func(cfg *config.Config) { cfg.Hours.AlwaysOpen = true })
+}
+
+// startHubWith starts a hub on the defaults as edited by edit.
+func startHubWith(t testing.TB, dataDir string, edit func(*config.Config)) *running {
+	t.Helper()
 	cfg := config.Default()
 	cfg.Data = dataDir
-	cfg.Hours.AlwaysOpen = true
 	cfg.ShutdownTimeout = 5 * time.Second
+	edit(&cfg)
 
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
