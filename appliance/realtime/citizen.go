@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/coder/websocket"
 	"golang.org/x/time/rate"
@@ -78,6 +79,7 @@ const (
 
 func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 	limit := rate.NewLimiter(citizenRate, citizenBurst)
+	typing := newTypingLimiter()
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -110,12 +112,30 @@ func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 				c.send(errorFrame(err, ""))
 			}
 		case "typing":
-			// Typing indicators are not relayed yet; the frame is accepted so
-			// pages can send it unconditionally.
+			if typing.Allow() {
+				h.relayCitizenTyping(ctx, id)
+			}
 		default:
 			c.send(errorFrame(errUnknownCommand, f.ClientID))
 		}
 	}
+}
+
+// typingInterval spaces the typing notices one page relays; pages send
+// them while a key is pressed, far more often than the other side needs.
+const typingInterval = 2 * time.Second
+
+func newTypingLimiter() *rate.Limiter {
+	return rate.NewLimiter(rate.Every(typingInterval), 1)
+}
+
+// relayCitizenTyping tells the serving seat that the citizen is typing.
+func (h *Hub) relayCitizenTyping(ctx context.Context, id conversation.ID) {
+	c, err := h.opts.Conversations.Get(ctx, id)
+	if err != nil || c.State != conversation.StateServing {
+		return
+	}
+	h.sendAgent(c.AgentID, outFrame{Type: frameTyping, ConversationID: id})
 }
 
 func (h *Hub) sendPosition(ctx context.Context, c *conn, id conversation.ID) {

@@ -24,6 +24,7 @@ const (
 	frameSeats         = "seats"
 	frameStatus        = "status"
 	frameError         = "error"
+	frameTyping        = "typing"
 )
 
 // outFrame is every frame the hub sends; unused fields are omitted.

@@ -517,3 +517,53 @@ func TestDepartedSeatConversationsRequeued(t *testing.T) {
 		t.Fatalf("after the seat left: got %v, %v; want queued", got.State, err)
 	}
 }
+
+func TestTypingRelayedBothWays(t *testing.T) {
+	th := newTestHub(t)
+	ctx := context.Background()
+	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.conv.Accept(ctx, zhang, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	cit := th.citizen(t, c.ID, token, 0)
+	cit.await("hello", typed("hello"))
+	s := th.seat(t, zhang)
+	s.await("hello", typed("hello"))
+	other := th.seat(t, li)
+	other.await("hello", typed("hello"))
+
+	cit.send(map[string]any{"type": "typing"})
+	f := s.await("citizen typing", typed("typing"))
+	if f["conversation_id"] != string(c.ID) {
+		t.Errorf("typing frame: got %v, want conversation %s", f["conversation_id"], c.ID)
+	}
+
+	// A seat that does not own the conversation cannot send typing notices
+	// to its citizen; the owner can.
+	other.send(map[string]any{"type": "typing", "conversation_id": string(c.ID)})
+	s.send(map[string]any{"type": "typing", "conversation_id": string(c.ID)})
+	cit.await("agent typing", typed("typing"))
+	s.send(map[string]any{"type": "send", "conversation_id": string(c.ID), "client_id": "after", "text": "马上为您查询"})
+	cit.await("agent reply", messageWith("马上为您查询"))
+	for _, f := range drain(cit) {
+		if f["type"] == "typing" {
+			t.Error("citizen got a second typing notice, from the seat that does not own the conversation")
+		}
+	}
+}
+
+// drain returns the frames a page has received so far without waiting.
+func drain(p *page) []map[string]any {
+	var out []map[string]any
+	for {
+		select {
+		case f := <-p.frames:
+			out = append(out, f)
+		default:
+			return out
+		}
+	}
+}

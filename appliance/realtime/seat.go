@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"wenban/appliance/conversation"
 )
@@ -75,6 +76,9 @@ func (h *Hub) watchSession(ctx context.Context, c *conn, r *http.Request, agentI
 }
 
 func (h *Hub) seatLoop(ctx context.Context, c *conn, r *http.Request, agent conversation.Agent) {
+	// One typing limiter per conversation, so typing in two tabs in turn
+	// reaches both citizens.
+	typing := map[conversation.ID]*rate.Limiter{}
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -91,13 +95,13 @@ func (h *Hub) seatLoop(ctx context.Context, c *conn, r *http.Request, agent conv
 			c.close(statusSessionEnded, "login ended")
 			return
 		}
-		if err := h.seatCommand(ctx, c, agent, f); err != nil {
+		if err := h.seatCommand(ctx, c, agent, f, typing); err != nil {
 			c.send(errorFrame(err, f.ClientID))
 		}
 	}
 }
 
-func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent, f inFrame) error {
+func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent, f inFrame, typing map[conversation.ID]*rate.Limiter) error {
 	convs := h.opts.Conversations
 	switch f.Type {
 	case "status":
@@ -145,6 +149,24 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 
 	case "resync":
 		return h.resyncSeat(ctx, c, agent.ID, f.Conversations)
+
+	case "typing":
+		// Only the owner's typing reaches the citizen, and at most one
+		// notice per interval; extra notices are dropped silently.
+		lim := typing[f.ConversationID]
+		if lim == nil {
+			lim = newTypingLimiter()
+			typing[f.ConversationID] = lim
+		}
+		if !lim.Allow() {
+			return nil
+		}
+		conv, err := convs.Get(ctx, f.ConversationID)
+		if err != nil || conv.State != conversation.StateServing || conv.AgentID != agent.ID {
+			return nil
+		}
+		h.sendCitizen(conv.ID, outFrame{Type: frameTyping, ConversationID: conv.ID})
+		return nil
 	}
 	return errUnknownCommand
 }

@@ -201,8 +201,11 @@ func TestBrowserWholeFlow(t *testing.T) {
 		waitText(sel("chat-message"), "张敏 已接入"),
 	)
 
-	run(t, citizen, "citizen writes to zhang",
-		chromedp.SendKeys(css(sel("chat-input")), "房子是父母名下的，我是买方"),
+	run(t, citizen, "citizen starts typing", chromedp.SendKeys(css(sel("chat-input")), "房子是父母名下的，我是买方"))
+	run(t, seatA, "zhang sees the citizen typing",
+		chromedp.WaitVisible(css(sel("chat-pane")+" "+sel("typing-indicator"))),
+	)
+	run(t, citizen, "citizen sends the message",
 		chromedp.Click(css(sel("chat-send"))),
 		waitText(sel("chat-message"), "我是买方"),
 	)

@@ -748,7 +748,7 @@ func chatPanel(open bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "><div class=\"chat-head\"><p class=\"chat-status\" role=\"status\" data-testid=\"chat-status\">正在连接人工客服……</p><p class=\"queue-info\" data-testid=\"queue-info\" hidden>您前面还有 <span data-testid=\"queue-position\">0</span> 位，预计等待约 <span data-testid=\"queue-wait\">1</span> 分钟</p><p class=\"connection\" role=\"status\" data-testid=\"connection-status\" hidden></p></div><ol class=\"messages\" aria-live=\"polite\" data-testid=\"chat-messages\"></ol><form class=\"chat-form\" data-testid=\"chat-form\"><label for=\"chat-input\" class=\"visually-hidden\">输入消息</label> <textarea id=\"chat-input\" rows=\"2\" maxlength=\"2000\" placeholder=\"请输入消息\" data-testid=\"chat-input\"></textarea> <button type=\"submit\" class=\"primary\" data-testid=\"chat-send\">发送</button></form><p class=\"field-error\" role=\"alert\" data-testid=\"chat-error\" hidden></p><button type=\"button\" class=\"secondary\" data-testid=\"chat-end\">结束会话</button></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "><div class=\"chat-head\"><p class=\"chat-status\" role=\"status\" data-testid=\"chat-status\">正在连接人工客服……</p><p class=\"queue-info\" data-testid=\"queue-info\" hidden>您前面还有 <span data-testid=\"queue-position\">0</span> 位，预计等待约 <span data-testid=\"queue-wait\">1</span> 分钟</p><p class=\"connection\" role=\"status\" data-testid=\"connection-status\" hidden></p></div><ol class=\"messages\" aria-live=\"polite\" data-testid=\"chat-messages\"></ol><p class=\"typing\" data-testid=\"typing-indicator\" hidden>客服正在输入……</p><form class=\"chat-form\" data-testid=\"chat-form\"><label for=\"chat-input\" class=\"visually-hidden\">输入消息</label> <textarea id=\"chat-input\" rows=\"2\" maxlength=\"2000\" placeholder=\"请输入消息\" data-testid=\"chat-input\"></textarea> <button type=\"submit\" class=\"primary\" data-testid=\"chat-send\">发送</button></form><p class=\"field-error\" role=\"alert\" data-testid=\"chat-error\" hidden></p><button type=\"button\" class=\"secondary\" data-testid=\"chat-end\">结束会话</button></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -795,7 +795,7 @@ func ratingPanel(open bool) templ.Component {
 			var templ_7745c5c3_Var37 string
 			templ_7745c5c3_Var37, templ_7745c5c3_Err = templruntime.NewAttributeExpression(starLabel(n)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `citizen/citizen.templ`, Line: 155, Col: 85}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `citizen/citizen.templ`, Line: 156, Col: 85}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var37)
 			if templ_7745c5c3_Err != nil {
@@ -808,7 +808,7 @@ func ratingPanel(open bool) templ.Component {
 			var templ_7745c5c3_Var38 string
 			templ_7745c5c3_Var38, templ_7745c5c3_Err = templruntime.NewAttributeExpression(itoa(n)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `citizen/citizen.templ`, Line: 155, Col: 108}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `citizen/citizen.templ`, Line: 156, Col: 108}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var38)
 			if templ_7745c5c3_Err != nil {
@@ -821,7 +821,7 @@ func ratingPanel(open bool) templ.Component {
 			var templ_7745c5c3_Var39 string
 			templ_7745c5c3_Var39, templ_7745c5c3_Err = templruntime.NewAttributeExpression(starTestID(n)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `citizen/citizen.templ`, Line: 155, Col: 138}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `citizen/citizen.templ`, Line: 156, Col: 138}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var39)
 			if templ_7745c5c3_Err != nil {

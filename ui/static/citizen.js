@@ -306,10 +306,34 @@ function showChatError(message) {
   show(e, Boolean(message));
 }
 
+// Typing notices: the page tells the hub at most every few seconds while
+// the citizen types, and shows the staff member's notice for a short while.
+const typingSendEvery = 3000;
+const typingShowFor = 4000;
+let typingSentAt = 0;
+let typingTimer = 0;
+
+function noteTyping() {
+  const now = Date.now();
+  if (!state.socket || !state.socket.isOpen() || now - typingSentAt < typingSendEvery) return;
+  typingSentAt = now;
+  state.socket.command({ type: "typing" });
+}
+
+function showTyping(on) {
+  clearTimeout(typingTimer);
+  show(el("typing-indicator"), on);
+  if (on) typingTimer = setTimeout(() => show(el("typing-indicator"), false), typingShowFor);
+}
+
 function onFrame(f) {
   switch (f.type) {
     case "message":
+      if (f.message && f.message.from === "agent") showTyping(false);
       addMessage(f.message);
+      break;
+    case "typing":
+      showTyping(true);
       break;
     case "ack": {
       const li = el("chat-messages").querySelector(`[data-client-id="${CSS.escape(f.client_id || "")}"]`);
@@ -387,6 +411,7 @@ el("chat-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   sendChat();
 });
+el("chat-input").addEventListener("input", noteTyping);
 el("chat-input").addEventListener("keydown", (ev) => {
   if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
     ev.preventDefault();

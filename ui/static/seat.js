@@ -73,6 +73,7 @@ function wirePane(chat) {
     ev.preventDefault();
     sendChat(chat);
   });
+  byTestID(pane, "chat-input").addEventListener("input", () => noteTyping(chat));
   byTestID(pane, "chat-input").addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();
@@ -411,8 +412,32 @@ function command(frame) {
   return false;
 }
 
+// Typing notices, both ways: sent at most every few seconds per
+// conversation, shown for a short while.
+const typingSendEvery = 3000;
+const typingShowFor = 4000;
+
+function noteTyping(chat) {
+  const now = Date.now();
+  if (chat.closed || !socket.isOpen() || now - (chat.typingSentAt || 0) < typingSendEvery) return;
+  chat.typingSentAt = now;
+  socket.command({ type: "typing", conversation_id: chat.id });
+}
+
+function showTyping(chat, on) {
+  const note = byTestID(chat.pane, "typing-indicator");
+  clearTimeout(chat.typingTimer);
+  show(note, on);
+  if (on) chat.typingTimer = setTimeout(() => show(note, false), typingShowFor);
+}
+
 function onFrame(f) {
   switch (f.type) {
+    case "typing": {
+      const chat = chats.get(f.conversation_id);
+      if (chat) showTyping(chat, true);
+      break;
+    }
     case "hello":
       if (f.agent) applyStatus(f.agent.status);
       break;
@@ -447,7 +472,11 @@ function onFrame(f) {
       break;
     }
     case "message":
-      if (f.message) addMessage(f.message, true);
+      if (f.message) {
+        const chat = chats.get(f.message.conversation_id);
+        if (chat && f.message.from === "citizen") showTyping(chat, false);
+        addMessage(f.message, true);
+      }
       break;
     case "ack":
       markAck(f);
