@@ -80,6 +80,7 @@ const (
 func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 	limit := rate.NewLimiter(citizenRate, citizenBurst)
 	typing := newTypingLimiter()
+	reads := newReadLimiter()
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -115,6 +116,10 @@ func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 			if typing.Allow() {
 				h.relayCitizenTyping(ctx, id)
 			}
+		case "read":
+			if reads.Allow() {
+				h.relayCitizenRead(ctx, id, f.Seq)
+			}
 		default:
 			c.send(errorFrame(errUnknownCommand, f.ClientID))
 		}
@@ -136,6 +141,23 @@ func (h *Hub) relayCitizenTyping(ctx context.Context, id conversation.ID) {
 		return
 	}
 	h.sendAgent(c.AgentID, outFrame{Type: frameTyping, ConversationID: id})
+}
+
+// Read receipts are sent when lines come into view, a few a second at most.
+const (
+	readRate  = 4
+	readBurst = 8
+)
+
+func newReadLimiter() *rate.Limiter { return rate.NewLimiter(readRate, readBurst) }
+
+// relayCitizenRead tells the serving seat how far the citizen has read.
+func (h *Hub) relayCitizenRead(ctx context.Context, id conversation.ID, seq uint64) {
+	c, err := h.opts.Conversations.Get(ctx, id)
+	if err != nil || c.State != conversation.StateServing || seq == 0 || seq > c.LastSeq {
+		return
+	}
+	h.sendAgent(c.AgentID, outFrame{Type: frameRead, ConversationID: id, Seq: seq})
 }
 
 func (h *Hub) sendPosition(ctx context.Context, c *conn, id conversation.ID) {

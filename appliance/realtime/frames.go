@@ -25,6 +25,7 @@ const (
 	frameStatus        = "status"
 	frameError         = "error"
 	frameTyping        = "typing"
+	frameRead          = "read"
 )
 
 // outFrame is every frame the hub sends; unused fields are omitted.
@@ -93,6 +94,8 @@ type inFrame struct {
 	Status         string                     `json:"status"`
 	Conversations  map[conversation.ID]uint64 `json:"conversations"`
 	FAQID          string                     `json:"faq_id"`
+	// Seq is the last line a page has shown its reader, on "read".
+	Seq uint64 `json:"seq"`
 }
 
 // Suggestion is a knowledge-base answer offered to the seat.

@@ -567,3 +567,32 @@ func drain(p *page) []map[string]any {
 		}
 	}
 }
+
+func TestReadReceiptsRelayed(t *testing.T) {
+	th := newTestHub(t)
+	ctx := context.Background()
+	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.conv.Accept(ctx, zhang, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	cit := th.citizen(t, c.ID, token, 0)
+	cit.await("hello", typed("hello"))
+	s := th.seat(t, zhang)
+	s.await("hello", typed("hello"))
+
+	got, _ := th.conv.Get(ctx, c.ID)
+	cit.send(map[string]any{"type": "read", "seq": got.LastSeq + 5})
+	cit.send(map[string]any{"type": "read", "seq": got.LastSeq})
+	f := s.await("citizen read", typed("read"))
+	if f["seq"] != float64(got.LastSeq) {
+		t.Errorf("read receipt: got seq %v, want %d (a seq beyond the transcript is dropped)", f["seq"], got.LastSeq)
+	}
+
+	s.send(map[string]any{"type": "read", "conversation_id": string(c.ID), "seq": got.LastSeq})
+	if f := cit.await("seat read", typed("read")); f["seq"] != float64(got.LastSeq) {
+		t.Errorf("seat read receipt: got seq %v, want %d", f["seq"], got.LastSeq)
+	}
+}

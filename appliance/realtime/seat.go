@@ -79,6 +79,7 @@ func (h *Hub) seatLoop(ctx context.Context, c *conn, r *http.Request, agent conv
 	// One typing limiter per conversation, so typing in two tabs in turn
 	// reaches both citizens.
 	typing := map[conversation.ID]*rate.Limiter{}
+	reads := newReadLimiter()
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -95,13 +96,13 @@ func (h *Hub) seatLoop(ctx context.Context, c *conn, r *http.Request, agent conv
 			c.close(statusSessionEnded, "login ended")
 			return
 		}
-		if err := h.seatCommand(ctx, c, agent, f, typing); err != nil {
+		if err := h.seatCommand(ctx, c, agent, f, typing, reads); err != nil {
 			c.send(errorFrame(err, f.ClientID))
 		}
 	}
 }
 
-func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent, f inFrame, typing map[conversation.ID]*rate.Limiter) error {
+func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent, f inFrame, typing map[conversation.ID]*rate.Limiter, reads *rate.Limiter) error {
 	convs := h.opts.Conversations
 	switch f.Type {
 	case "status":
@@ -149,6 +150,17 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 
 	case "resync":
 		return h.resyncSeat(ctx, c, agent.ID, f.Conversations)
+
+	case "read":
+		if !reads.Allow() {
+			return nil
+		}
+		conv, err := convs.Get(ctx, f.ConversationID)
+		if err != nil || conv.AgentID != agent.ID || f.Seq == 0 || f.Seq > conv.LastSeq {
+			return nil
+		}
+		h.sendCitizen(conv.ID, outFrame{Type: frameRead, ConversationID: conv.ID, Seq: f.Seq})
+		return nil
 
 	case "typing":
 		// Only the owner's typing reaches the citizen, and at most one

@@ -260,7 +260,27 @@ function addMessage(m) {
   }
   fillMessage(li, m);
   scrollMessages();
+  noteRead();
 }
+
+// Read receipts: the page reports the last line the citizen has seen while
+// it is in view, and marks the citizen's own lines the staff member read.
+let readSent = 0;
+
+function noteRead() {
+  if (document.visibilityState !== "visible" || !state.socket || !state.socket.isOpen()) return;
+  if (state.lastSeq <= readSent || state.conversationState !== "serving") return;
+  readSent = state.lastSeq;
+  state.socket.command({ type: "read", seq: state.lastSeq });
+}
+
+function markRead(seq) {
+  for (const li of el("chat-messages").querySelectorAll('[data-from="citizen"]')) {
+    if (Number(li.dataset.seq) <= seq) li.classList.add("read");
+  }
+}
+
+document.addEventListener("visibilitychange", noteRead);
 
 function setChatStatus(text) {
   setText(el("chat-status"), text);
@@ -334,6 +354,9 @@ function onFrame(f) {
       break;
     case "typing":
       showTyping(true);
+      break;
+    case "read":
+      markRead(Number(f.seq) || 0);
       break;
     case "ack": {
       const li = el("chat-messages").querySelector(`[data-client-id="${CSS.escape(f.client_id || "")}"]`);

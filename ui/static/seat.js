@@ -151,6 +151,7 @@ function selectChat(id) {
       const list = byTestID(chat.pane, "chat-messages");
       list.scrollTop = list.scrollHeight;
       byTestID(chat.pane, "chat-input").focus();
+      noteRead(chat);
     }
   }
   updateAttention();
@@ -238,7 +239,10 @@ function addMessage(m, live) {
   list.scrollTop = list.scrollHeight;
   if (m.from !== "citizen") return;
   const watched = chat.id === selected && pageWatched();
-  if (watched) return;
+  if (watched) {
+    noteRead(chat);
+    return;
+  }
   if (chat.id !== selected || live) {
     chat.unread++;
     updateUnread(chat);
@@ -417,6 +421,21 @@ function command(frame) {
 const typingSendEvery = 3000;
 const typingShowFor = 4000;
 
+// noteRead reports the last line of the open conversation once the staff
+// member can see it, so the citizen's page can mark their lines read.
+function noteRead(chat) {
+  if (chat.closed || !socket.isOpen() || chat.id !== selected || !pageWatched()) return;
+  if (chat.lastSeq <= (chat.readSent || 0)) return;
+  chat.readSent = chat.lastSeq;
+  socket.command({ type: "read", conversation_id: chat.id, seq: chat.lastSeq });
+}
+
+function markRead(chat, seq) {
+  for (const li of byTestID(chat.pane, "chat-messages").querySelectorAll('[data-from="agent"]')) {
+    if (Number(li.dataset.seq) <= seq) li.classList.add("read");
+  }
+}
+
 function noteTyping(chat) {
   const now = Date.now();
   if (chat.closed || !socket.isOpen() || now - (chat.typingSentAt || 0) < typingSendEvery) return;
@@ -436,6 +455,11 @@ function onFrame(f) {
     case "typing": {
       const chat = chats.get(f.conversation_id);
       if (chat) showTyping(chat, true);
+      break;
+    }
+    case "read": {
+      const chat = chats.get(f.conversation_id);
+      if (chat) markRead(chat, Number(f.seq) || 0);
       break;
     }
     case "hello":
@@ -531,6 +555,7 @@ function onPageWatched() {
     chat.unread = 0;
     updateUnread(chat);
   }
+  if (chat) noteRead(chat);
   if (el("queue-panel").dataset.fresh) scheduleFreshEnd();
 }
 
