@@ -53,7 +53,7 @@ func buildHistoryIndex(db *store.DB) (*historyIndex, error) {
 			if err := decode(&msg); err != nil {
 				return err
 			}
-			if msg.From == SenderSystem {
+			if msg.From == SenderSystem || msg.Recalled {
 				return nil
 			}
 			return batch.Index(docID(msg), historyDoc{Conversation: string(msg.ConversationID), Text: msg.Text})
@@ -79,6 +79,11 @@ func (h *historyIndex) add(m Message) {
 		return
 	}
 	_ = h.idx.Index(docID(m), historyDoc{Conversation: string(m.ConversationID), Text: m.Text})
+}
+
+// remove drops a recalled line from search.
+func (h *historyIndex) remove(m Message) {
+	_ = h.idx.Delete(docID(m))
 }
 
 func (h *historyIndex) addAll(ms []Message) {

@@ -35,6 +35,8 @@ type Event struct {
 	// PreviousAgentID is the agent that lost the conversation, on
 	// transfers and closes.
 	PreviousAgentID string
+	// RecalledSeq is the line an agent took back, on EventRecalled.
+	RecalledSeq uint64
 }
 
 // EventKind is the kind of an Event.
@@ -49,6 +51,9 @@ const (
 	EventTransferred
 	EventClosed
 	EventRated
+	// EventRecalled carries the system line of a recall; RecalledSeq names
+	// the line taken back.
+	EventRecalled
 )
 
 // Publisher receives events after their transaction committed.
@@ -337,7 +342,7 @@ func scanMessages(tx *store.Tx, id ID, after uint64) ([]Message, error) {
 			return err
 		}
 		if m.Seq > after {
-			out = append(out, m)
+			out = append(out, m.public())
 		}
 		return nil
 	})
@@ -368,6 +373,15 @@ func countQueued(tx *store.Tx) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// public returns the line as pages may show it: a recalled line without
+// its text.
+func (m Message) public() Message {
+	if m.Recalled {
+		m.Text = ""
+	}
+	return m
 }
 
 func randomID() (ID, error) {

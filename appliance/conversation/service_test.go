@@ -542,3 +542,65 @@ func TestSearchFindsEveryConversation(t *testing.T) {
 		t.Errorf("search 宅基地 with limit 2: got %d conversations, want both", len(hits))
 	}
 }
+
+func TestRecallWithinWindow(t *testing.T) {
+	now := time.Date(2026, 12, 4, 2, 0, 0, 0, time.UTC)
+	db := openDB(t, t.TempDir())
+	rec := &recorder{}
+	s, err := NewService(db, Options{Now: func() time.Time { return now }, Publisher: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(); db.Close() })
+	ctx := context.Background()
+
+	c, _ := start(t, s)
+	if _, err := s.Accept(ctx, zhang, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	wrong, _, err := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderAgent, AuthorID: zhang.ID, Author: zhang.Name, Text: "发错了的内容"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	citizen, _, _ := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderCitizen, Text: "好的"})
+
+	if _, err := s.Recall(ctx, c.ID, citizen.Seq, zhang); !errors.Is(err, ErrNotOwner) {
+		t.Errorf("recalling the citizen's line: got %v, want ErrNotOwner", err)
+	}
+	if _, err := s.Recall(ctx, c.ID, wrong.Seq, li); !errors.Is(err, ErrNotOwner) {
+		t.Errorf("recall by another agent: got %v, want ErrNotOwner", err)
+	}
+	now = now.Add(time.Minute)
+	if _, err := s.Recall(ctx, c.ID, wrong.Seq, zhang); err != nil {
+		t.Fatalf("recall within the window: %v", err)
+	}
+
+	msgs, _ := s.Messages(ctx, c.ID, wrong.Seq-1)
+	if !msgs[0].Recalled || msgs[0].Text != "" {
+		t.Errorf("recalled line as pages see it: got %+v, want recalled with no text", msgs[0])
+	}
+	if last := msgs[len(msgs)-1]; last.From != SenderSystem || !strings.Contains(last.Text, "撤回") {
+		t.Errorf("last line: got %+v, want the recall notice", last)
+	}
+	if hits, _ := s.Search(ctx, "发错了", 5); len(hits) != 0 {
+		t.Errorf("search still finds the recalled line: %d hits", len(hits))
+	}
+
+	// The stored record keeps the text for the audit trail.
+	var stored Message
+	if err := db.View(func(tx *store.Tx) error {
+		_, err := tx.GetSealed(bucketMessages, messageKey(c.ID, wrong.Seq), &stored)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Text != "发错了的内容" || stored.RecalledBy != zhang.ID {
+		t.Errorf("audit record: got %+v, want the original text and who recalled it", stored)
+	}
+
+	late, _, _ := s.Send(ctx, SendRequest{ConversationID: c.ID, From: SenderAgent, AuthorID: zhang.ID, Text: "第二条"})
+	now = now.Add(RecallWindow + time.Second)
+	if _, err := s.Recall(ctx, c.ID, late.Seq, zhang); !errors.Is(err, ErrRecallExpired) {
+		t.Errorf("recall after the window: got %v, want ErrRecallExpired", err)
+	}
+}

@@ -135,6 +135,11 @@ type Message struct {
 	Text           string    `json:"text"`
 	FAQID          string    `json:"faq_id,omitempty"`
 	At             time.Time `json:"at"`
+	// Recalled marks a line its agent took back. The stored record keeps
+	// the text for the audit trail; Messages returns it blank.
+	Recalled   bool      `json:"recalled,omitempty"`
+	RecalledBy string    `json:"recalled_by,omitempty"`
+	RecalledAt time.Time `json:"recalled_at,omitzero"`
 }
 
 // Rating is the citizen's verdict on a finished service.

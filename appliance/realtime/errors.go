@@ -35,6 +35,8 @@ func errorFrame(err error, clientID string) outFrame {
 		code, text = "not_online", "请先将状态切换为“在线”再接入群众。"
 	case errors.Is(err, errTargetOffline):
 		code, text = "not_online", "对方客服当前不在线，无法转接。"
+	case errors.Is(err, conversation.ErrRecallExpired):
+		code, text = "recall_expired", "消息发出已超过 2 分钟，无法撤回。"
 	case errors.Is(err, errTooFast):
 		code, text = "rate_limited", "您发送得太快了，请稍后再发送。"
 	case errors.Is(err, errBadFrame), errors.Is(err, errBinaryFrame), errors.Is(err, errUnknownCommand):

@@ -26,6 +26,7 @@ const (
 	frameError         = "error"
 	frameTyping        = "typing"
 	frameRead          = "read"
+	frameRecalled      = "recalled"
 )
 
 // outFrame is every frame the hub sends; unused fields are omitted.

@@ -27,6 +27,7 @@ type Conversations interface {
 	Active(ctx context.Context, agentID string) ([]conversation.Conversation, error)
 	Serving(ctx context.Context) ([]conversation.Conversation, error)
 	Requeue(ctx context.Context, id conversation.ID, agentID string) (conversation.Conversation, error)
+	Recall(ctx context.Context, id conversation.ID, seq uint64, agent conversation.Agent) (conversation.Message, error)
 }
 
 // Options configure a Hub.

@@ -52,6 +52,12 @@ func (h *Hub) Publish(ev conversation.Event) {
 		}
 		h.broadcastQueue(ctx)
 
+	case conversation.EventRecalled:
+		recalled := outFrame{Type: frameRecalled, ConversationID: c.ID, Seq: ev.RecalledSeq}
+		h.sendCitizen(c.ID, recalled)
+		h.sendAgent(c.AgentID, recalled)
+		h.relayMessage(c, ev.Message)
+
 	case conversation.EventRated:
 		h.sendCitizen(c.ID, state)
 	}

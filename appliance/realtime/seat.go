@@ -151,6 +151,10 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 	case "resync":
 		return h.resyncSeat(ctx, c, agent.ID, f.Conversations)
 
+	case "recall":
+		_, err := convs.Recall(ctx, f.ConversationID, f.Seq, agent)
+		return err
+
 	case "read":
 		if !reads.Allow() {
 			return nil

@@ -217,6 +217,21 @@ func TestBrowserWholeFlow(t *testing.T) {
 	run(t, citizen, "citizen gets zhang's reply",
 		waitText(sel("chat-message"), "身份证原件"),
 	)
+	run(t, seatA, "zhang sends a wrong line and recalls it",
+		chromedp.SendKeys(css(sel("chat-pane")+" "+sel("chat-input")), "这条发错了"),
+		chromedp.Click(css(sel("chat-pane")+" "+sel("chat-send"))),
+		waitJS(`[...document.querySelectorAll('[data-testid="chat-message"]')].some(li => li.textContent.includes("这条发错了") && li.querySelector('[data-testid="recall-button"]'))`),
+		discard(chromedp.Evaluate[bool](`(() => {
+			const li = [...document.querySelectorAll('[data-testid="chat-message"]')].find(li => li.textContent.includes("这条发错了"));
+			li.querySelector('[data-testid="recall-button"]').click();
+			return true;
+		})()`)),
+		waitText(sel("chat-message"), "撤回了一条消息"),
+	)
+	run(t, citizen, "citizen sees the line recalled",
+		waitText(sel("chat-message"), "客服撤回了一条消息"),
+		waitJS(`![...document.querySelectorAll('[data-testid="chat-message"]')].some(li => li.textContent.includes("这条发错了"))`),
+	)
 
 	seatB := tab(t, bctx)
 	login(t, seatB, r.url, "lihua", password)

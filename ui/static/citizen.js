@@ -237,7 +237,18 @@ function fillMessage(li, m) {
     at.dateTime = m.at;
     setText(at, formatClock(m.at));
   }
-  setText(field(li, "text"), m.text);
+  setText(field(li, "text"), m.recalled ? recalledText : m.text);
+  li.classList.toggle("recalled", Boolean(m.recalled));
+}
+
+const recalledText = "客服撤回了一条消息";
+
+// markRecalled blanks a line its staff member took back.
+function markRecalled(seq) {
+  const li = el("chat-messages").querySelector(`[data-seq="${seq}"]`);
+  if (!li) return;
+  setText(field(li, "text"), recalledText);
+  li.classList.add("recalled");
 }
 
 function scrollMessages() {
@@ -357,6 +368,9 @@ function onFrame(f) {
       break;
     case "read":
       markRead(Number(f.seq) || 0);
+      break;
+    case "recalled":
+      markRecalled(Number(f.seq) || 0);
       break;
     case "ack": {
       const li = el("chat-messages").querySelector(`[data-client-id="${CSS.escape(f.client_id || "")}"]`);

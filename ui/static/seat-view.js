@@ -39,8 +39,11 @@ export function fillMessage(li, m) {
     at.dateTime = m.at;
     setText(at, formatClock(m.at));
   }
-  setText(field(li, "text"), m.text);
+  setText(field(li, "text"), m.recalled ? recalledText : m.text);
+  li.classList.toggle("recalled", Boolean(m.recalled));
 }
+
+export const recalledText = "（已撤回）";
 
 // labelChat writes the number, topic and channel on the tab and the pane
 // head. The tab's tooltip repeats the whole label because the tab cuts a

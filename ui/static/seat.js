@@ -8,6 +8,7 @@ import {
 import { Alerter, pageWatched } from "./alert.js";
 import {
   stateLabels, statusLabels, capacityText, fillMessage, labelChat, queueItem, suggestionItem,
+  recalledText,
 } from "./seat-view.js";
 
 const busyText = "系统繁忙，请稍后再试。";
@@ -236,6 +237,7 @@ function addMessage(m, live) {
     list.append(li);
   }
   fillMessage(li, m);
+  offerRecall(chat, li, m);
   list.scrollTop = list.scrollHeight;
   if (m.from !== "citizen") return;
   const watched = chat.id === selected && pageWatched();
@@ -421,6 +423,34 @@ function command(frame) {
 const typingSendEvery = 3000;
 const typingShowFor = 4000;
 
+// recallWindowMs matches the hub's window for taking a line back.
+const recallWindowMs = 2 * 60 * 1000;
+
+// offerRecall adds a 撤回 button to the staff member's own recent line and
+// removes it when the window closes.
+function offerRecall(chat, li, m) {
+  if (m.from !== "agent" || m.author_id !== agentID || m.recalled || !m.at) return;
+  const left = recallWindowMs - (Date.now() - Date.parse(m.at));
+  if (left <= 0 || li.querySelector('[data-testid="recall-button"]')) return;
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "link recall";
+  b.dataset.testid = "recall-button";
+  setText(b, "撤回");
+  b.addEventListener("click", () => command({ type: "recall", conversation_id: chat.id, seq: m.seq }));
+  li.append(b);
+  setTimeout(() => b.remove(), left);
+}
+
+function markRecalled(chat, seq) {
+  const li = byTestID(chat.pane, "chat-messages").querySelector(`[data-seq="${seq}"]`);
+  if (!li) return;
+  setText(field(li, "text"), recalledText);
+  li.classList.add("recalled");
+  const b = li.querySelector('[data-testid="recall-button"]');
+  if (b) b.remove();
+}
+
 // noteRead reports the last line of the open conversation once the staff
 // member can see it, so the citizen's page can mark their lines read.
 function noteRead(chat) {
@@ -460,6 +490,11 @@ function onFrame(f) {
     case "read": {
       const chat = chats.get(f.conversation_id);
       if (chat) markRead(chat, Number(f.seq) || 0);
+      break;
+    }
+    case "recalled": {
+      const chat = chats.get(f.conversation_id);
+      if (chat) markRecalled(chat, Number(f.seq) || 0);
       break;
     }
     case "hello":
