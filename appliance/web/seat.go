@@ -180,11 +180,15 @@ func (s *Server) messagesView(msgs []conversation.Message) []seat.Message {
 	out := make([]seat.Message, 0, len(msgs))
 	for _, m := range msgs {
 		at := m.At.In(s.location())
+		text := m.Text
+		if m.Recalled {
+			text = "（已撤回）"
+		}
 		out = append(out, seat.Message{
 			Seq:    m.Seq,
 			From:   m.From.String(),
 			Author: m.Author,
-			Text:   m.Text,
+			Text:   text,
 			At:     at.Format("01-02 15:04"),
 			AtISO:  at.Format("2006-01-02T15:04:05Z07:00"),
 		})
