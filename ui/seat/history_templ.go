@@ -446,7 +446,7 @@ func TranscriptView(t Transcript) templ.Component {
 				}
 			}
 			if len(t.Agents) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<dt>服务座席</dt><dd data-testid=\"transcript-agents\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<dt>服务坐席</dt><dd data-testid=\"transcript-agents\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

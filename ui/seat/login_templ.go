@@ -41,7 +41,7 @@ func LoginView(l Login) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main class=\"panel login-panel\" data-testid=\"login-page\"><h1>湖南省自然资源厅问办服务</h1><h2>座席登录</h2><p class=\"notice\" role=\"status\" data-testid=\"login-notice\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main class=\"panel login-panel\" data-testid=\"login-page\"><h1>湖南省自然资源厅问办服务</h1><h2>坐席登录</h2><p class=\"notice\" role=\"status\" data-testid=\"login-notice\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -132,7 +132,7 @@ func LoginView(l Login) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = layout.Base(layout.Page{Title: "座席登录", Class: "seat login"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout.Base(layout.Page{Title: "坐席登录", Class: "seat login"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

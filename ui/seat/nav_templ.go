@@ -77,7 +77,7 @@ func header(n Nav) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<header class=\"seat-header\" data-testid=\"seat-header\"><h1>问办服务 · 座席</h1><nav class=\"seat-nav\" aria-label=\"主菜单\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<header class=\"seat-header\" data-testid=\"seat-header\"><h1>问办服务 · 坐席</h1><nav class=\"seat-nav\" aria-label=\"主菜单\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

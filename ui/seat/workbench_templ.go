@@ -221,7 +221,7 @@ func WorkbenchView(w Workbench) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = staffPage("座席工作台", w.Nav, []string{"seat.js"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = staffPage("坐席工作台", w.Nav, []string{"seat.js"}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

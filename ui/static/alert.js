@@ -32,7 +32,7 @@ export class Alerter {
     }
   }
 
-  // setCount shows n in front of the page title, as in "(3) 座席工作台",
+  // setCount shows n in front of the page title, as in "(3) 坐席工作台",
   // and zero restores the plain title.
   setCount(n) {
     document.title = n > 0 ? `(${n}) ${this.baseTitle}` : this.baseTitle;
