@@ -146,3 +146,20 @@ func clearFailures(tx *store.Tx, lk string) error {
 	}
 	return nil
 }
+
+// lockName locks a login name for logins from every address.
+func (s *Service) lockName(lk string) error {
+	now := s.now()
+	err := s.db.Update(func(tx *store.Tx) error {
+		var f failureRecord
+		if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
+			return err
+		}
+		f.LockedUntil = now.Add(LockDuration)
+		return tx.Put(failuresBucket, lk, f)
+	})
+	if err != nil {
+		return fmt.Errorf("locking login name: %w", err)
+	}
+	return nil
+}

@@ -161,3 +161,21 @@ func TestLockoutNameWideLimit(t *testing.T) {
 		t.Errorf("after %d spread guesses: got %v, want ErrLocked", MaxNameFailures, err)
 	}
 }
+
+func TestStrangersCannotBlockPasswordChange(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	a := h.create(t, "zhangsan", "张三", RoleAgent, "Zhang-2024-pass")
+
+	// Wrong guesses from elsewhere fill the name-wide record, which the
+	// owner's change of password must not share.
+	for i := range MaxFailures {
+		addr := fmt.Sprintf("203.0.113.%d:4000", i+1)
+		if _, err := h.svc.Login(ctx, "zhangsan", "wrong-password", addr); !errors.Is(err, ErrBadCredentials) {
+			t.Fatalf("guess %d: got %v", i, err)
+		}
+	}
+	if err := h.svc.SetPassword(ctx, a.ID, "Zhang-2024-pass", "Zhang-2025-pass"); err != nil {
+		t.Errorf("owner changing the password after strangers' guesses: got %v, want success", err)
+	}
+}

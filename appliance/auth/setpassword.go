@@ -44,12 +44,21 @@ func (s *Service) SetPassword(ctx context.Context, id, oldPassword, newPassword 
 	return nil
 }
 
-// checkOldPassword verifies password under the same lockout as Login.
+// changeKey names the attempt record of old-password checks. It is kept
+// apart from the name-wide login record, which strangers' guesses fill, so
+// their guesses cannot lock the owner out of changing their password.
+func changeKey(lk string) string { return lk + "/change" }
+
+// checkOldPassword verifies password under the same limits as Login.
 func (s *Service) checkOldPassword(rec accountRecord, password string) error {
 	var locked error
 	err := s.db.Update(func(tx *store.Tx) error {
 		var err error
-		locked, err = reserveAttempt(tx, rec.LoginKey, s.now(), MaxFailures)
+		locked, err = reserveAttempt(tx, changeKey(rec.LoginKey), s.now(), MaxFailures)
+		if err != nil || locked != nil {
+			return err
+		}
+		locked, err = reserveAttempt(tx, rec.LoginKey, s.now(), MaxNameFailures)
 		return err
 	})
 	if err != nil {
@@ -64,8 +73,16 @@ func (s *Service) checkOldPassword(rec accountRecord, password string) error {
 		return err
 	}
 	if !ok {
-		if _, err := s.recordFailure(rec.LoginKey, MaxFailures); err != nil {
+		locked, err := s.recordFailure(changeKey(rec.LoginKey), MaxFailures)
+		if err != nil {
 			return err
+		}
+		// Someone guessing the old password holds a live session, so the
+		// name is then locked for logins everywhere too.
+		if locked {
+			if err := s.lockName(rec.LoginKey); err != nil {
+				return err
+			}
 		}
 		s.logFailure("password change rejected: wrong old password", "", rec.ID)
 		return &InputError{Field: "old_password", Message: "原密码不正确。", Err: ErrBadCredentials}

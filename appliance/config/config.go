@@ -4,9 +4,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
+
+	"wenban/appliance/seal"
 )
 
 // Config is every setting of the hub and the kiosk. Field comments give
@@ -116,6 +121,14 @@ func (c Config) MasterKeyPath() string {
 		return c.Security.MasterKeyFile
 	}
 	return filepath.Join(c.Data, "master.key")
+}
+
+// OpenMasterKey loads the master key, creating one only for a data folder
+// that has no database yet.
+func (c Config) OpenMasterKey() (*seal.MasterKey, error) {
+	_, err := os.Stat(c.DatabasePath())
+	fresh := errors.Is(err, fs.ErrNotExist)
+	return seal.OpenMasterKey(c.MasterKeyPath(), fresh)
 }
 
 // DatabasePath is the bbolt file.

@@ -35,6 +35,18 @@ type MasterKey struct {
 // exists, it creates keyFile with a fresh random key and mode 0600. The
 // file contains the key as 64 hex digits and a newline.
 func LoadMasterKey(keyFile string) (*MasterKey, error) {
+	return OpenMasterKey(keyFile, true)
+}
+
+// ErrNoMasterKey means neither the credential nor the key file exists
+// and creating a key was not allowed.
+var ErrNoMasterKey = errors.New("master key not found")
+
+// OpenMasterKey is LoadMasterKey with the creation of a new key under the
+// caller's control. Callers pass create=false when data sealed under some
+// key exists already: a fresh key could not open it, and a stray key file
+// would only confuse the next start.
+func OpenMasterKey(keyFile string, create bool) (*MasterKey, error) {
 	if dir := os.Getenv("CREDENTIALS_DIRECTORY"); dir != "" {
 		path := filepath.Join(dir, CredentialName)
 		raw, err := os.ReadFile(path)
@@ -48,6 +60,9 @@ func LoadMasterKey(keyFile string) (*MasterKey, error) {
 
 	f, err := os.Open(keyFile)
 	if errors.Is(err, fs.ErrNotExist) {
+		if !create {
+			return nil, fmt.Errorf("%w: no credential %s in $CREDENTIALS_DIRECTORY and no file %s, but the database exists; restore the key that sealed it", ErrNoMasterKey, CredentialName, keyFile)
+		}
 		return createMasterKey(keyFile)
 	}
 	if err != nil {

@@ -20,7 +20,6 @@ import (
 	"wenban/appliance/conversation"
 	"wenban/appliance/kb"
 	"wenban/appliance/realtime"
-	"wenban/appliance/seal"
 	"wenban/appliance/store"
 	"wenban/appliance/web"
 )
@@ -65,7 +64,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, Ad
 }
 
 func (s *Server) open(ctx context.Context) (Admin, error) {
-	master, err := seal.LoadMasterKey(s.cfg.MasterKeyPath())
+	master, err := s.cfg.OpenMasterKey()
 	if err != nil {
 		return Admin{}, err
 	}

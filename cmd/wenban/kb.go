@@ -14,7 +14,6 @@ import (
 	"wenban/appliance/bot"
 	"wenban/appliance/config"
 	"wenban/appliance/kb"
-	"wenban/appliance/seal"
 	"wenban/appliance/store"
 )
 
@@ -58,7 +57,7 @@ func kbFlags(name string, args []string, errOut io.Writer, extra func(*pflag.Fla
 // openStore opens the data folder's database for a tool. It fails fast
 // when a running hub holds the database.
 func openStore(cfg config.Config) (*store.DB, error) {
-	master, err := seal.LoadMasterKey(cfg.MasterKeyPath())
+	master, err := cfg.OpenMasterKey()
 	if err != nil {
 		return nil, err
 	}

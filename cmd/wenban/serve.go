@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -38,24 +39,44 @@ func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
-	printWelcome(out, cfg, admin)
+	if err := printWelcome(out, cfg, admin, underSystemd()); err != nil {
+		return err
+	}
 	return hub.Serve(ctx, ln)
 }
 
-// printWelcome prints the page addresses for the person who started the hub. The first-run
-// password goes to standard output only, never to the log.
-func printWelcome(w io.Writer, cfg config.Config, admin server.Admin) {
+// underSystemd reports whether systemd started the process, in which case
+// standard output goes to the journal.
+func underSystemd() bool { return os.Getenv("INVOCATION_ID") != "" }
+
+// initialPasswordFile receives the first-run password when standard output
+// is the journal, where a password must not be kept.
+const initialPasswordFile = "initial-admin-password"
+
+// printWelcome prints the page addresses for the person who started the
+// hub. The first-run password goes to standard output, never to the log;
+// under systemd, whose journal keeps standard output, it goes to a file
+// readable by the service user only.
+func printWelcome(w io.Writer, cfg config.Config, admin server.Admin, journal bool) error {
 	base := strings.TrimRight(cfg.BaseURL(), "/")
 	fmt.Fprintln(w, "问办服务已启动")
 	fmt.Fprintf(w, "  群众页面：%s/\n", base)
 	fmt.Fprintf(w, "  坐席页面：%s/seat\n", base)
-	if admin.Created {
+	switch {
+	case admin.Created && journal:
+		path := filepath.Join(cfg.Data, initialPasswordFile)
+		if err := os.WriteFile(path, []byte(admin.Password+"\n"), 0o600); err != nil {
+			return fmt.Errorf("writing the first-run password to %s: %w", path, err)
+		}
+		fmt.Fprintf(w, "  首次启动已创建管理员账号：%s，初始密码已写入 %s（仅服务账号可读），登录修改密码后请删除该文件\n", admin.Login, path)
+	case admin.Created:
 		fmt.Fprintf(w, "  首次启动已创建管理员账号：%s  初始密码：%s\n", admin.Login, admin.Password)
 		fmt.Fprintln(w, "  （密码只显示这一次，请登录后立即修改）")
-	} else {
+	default:
 		fmt.Fprintln(w, "  管理员账号 admin 的密码已在首次启动时显示；如已遗忘，请停止服务后运行：")
 		fmt.Fprintf(w, "  wenban staff reset-password --data %s --login admin\n", cfg.Data)
 	}
+	return nil
 }
 
 func newLogger(c config.Log, w io.Writer) *slog.Logger {
