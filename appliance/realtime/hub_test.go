@@ -518,8 +518,10 @@ func TestDepartedSeatConversationsRequeued(t *testing.T) {
 	}
 }
 
-func TestTypingRelayedBothWays(t *testing.T) {
-	th := newTestHub(t)
+// servedConversation starts a conversation that zhang serves and opens
+// the citizen's and zhang's pages on it.
+func servedConversation(t *testing.T, th *testHub) (conversation.Conversation, *page, *page) {
+	t.Helper()
 	ctx := context.Background()
 	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
 	if err != nil {
@@ -532,6 +534,12 @@ func TestTypingRelayedBothWays(t *testing.T) {
 	cit.await("hello", typed("hello"))
 	s := th.seat(t, zhang)
 	s.await("hello", typed("hello"))
+	return c, cit, s
+}
+
+func TestTypingRelayedBothWays(t *testing.T) {
+	th := newTestHub(t)
+	c, cit, s := servedConversation(t, th)
 	other := th.seat(t, li)
 	other.await("hello", typed("hello"))
 
@@ -571,17 +579,7 @@ func drain(p *page) []map[string]any {
 func TestReadReceiptsRelayed(t *testing.T) {
 	th := newTestHub(t)
 	ctx := context.Background()
-	c, token, err := th.conv.Start(ctx, conversation.StartRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := th.conv.Accept(ctx, zhang, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	cit := th.citizen(t, c.ID, token, 0)
-	cit.await("hello", typed("hello"))
-	s := th.seat(t, zhang)
-	s.await("hello", typed("hello"))
+	c, cit, s := servedConversation(t, th)
 
 	got, _ := th.conv.Get(ctx, c.ID)
 	cit.send(map[string]any{"type": "read", "seq": got.LastSeq + 5})
