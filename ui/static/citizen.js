@@ -2,8 +2,8 @@
 // staff seat, runs the chat over the WebSocket and submits the rating and
 // the leave-message form. All user text is set with textContent.
 import {
-  Socket, newClientID, byTestID, field, cloneTemplate, setText, show,
-  formatClock, postJSON, errorText,
+  Socket, newClientID, byTestID, cloneTemplate, setText, show,
+  postJSON, errorText, fillLine, markLineRecalled,
 } from "./ws.js";
 
 const noMatchText = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问，或转人工客服咨询。";
@@ -227,18 +227,9 @@ function authorOf(m) {
 }
 
 function fillMessage(li, m) {
-  li.dataset.from = m.from;
+  // classList.add keeps the pending or failed mark of a line this page sent.
   li.classList.add(`from-${m.from}`);
-  if (m.seq) li.dataset.seq = String(m.seq);
-  if (m.client_id) li.dataset.clientId = m.client_id;
-  setText(field(li, "author"), authorOf(m));
-  const at = field(li, "at");
-  if (m.at) {
-    at.dateTime = m.at;
-    setText(at, formatClock(m.at));
-  }
-  setText(field(li, "text"), m.recalled ? recalledText : m.text);
-  li.classList.toggle("recalled", Boolean(m.recalled));
+  fillLine(li, m, authorOf(m), recalledText);
 }
 
 const recalledText = "客服撤回了一条消息";
@@ -246,9 +237,7 @@ const recalledText = "客服撤回了一条消息";
 // markRecalled blanks a line its staff member took back.
 function markRecalled(seq) {
   const li = el("chat-messages").querySelector(`[data-seq="${seq}"]`);
-  if (!li) return;
-  setText(field(li, "text"), recalledText);
-  li.classList.add("recalled");
+  if (li) markLineRecalled(li, recalledText);
 }
 
 function scrollMessages() {

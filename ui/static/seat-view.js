@@ -1,7 +1,7 @@
 // Seat workbench view helpers: the Chinese labels and the functions that
 // fill cloned templates from hub frames. All user text is set with
 // textContent.
-import { field, cloneTemplate, setText, formatClock, senderLabels } from "./ws.js";
+import { field, cloneTemplate, setText, formatClock, senderLabels, fillLine } from "./ws.js";
 
 export const stateLabels = { queued: "排队中", serving: "服务中", closed: "已结束" };
 export const statusLabels = { online: "在线", busy: "忙碌", break: "小休", offline: "离线" };
@@ -29,18 +29,8 @@ function authorOf(m) {
 }
 
 export function fillMessage(li, m) {
-  li.dataset.from = m.from;
   li.className = `message from-${m.from}`;
-  if (m.seq) li.dataset.seq = String(m.seq);
-  if (m.client_id) li.dataset.clientId = m.client_id;
-  setText(field(li, "author"), authorOf(m));
-  const at = field(li, "at");
-  if (m.at) {
-    at.dateTime = m.at;
-    setText(at, formatClock(m.at));
-  }
-  setText(field(li, "text"), m.recalled ? recalledText : m.text);
-  li.classList.toggle("recalled", Boolean(m.recalled));
+  fillLine(li, m, authorOf(m), recalledText);
 }
 
 export const recalledText = "（已撤回）";

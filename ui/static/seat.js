@@ -3,7 +3,7 @@
 // staff member's clicks into commands. All user text is set with
 // textContent.
 import {
-  Socket, newClientID, byTestID, field, cloneTemplate, setText, show, errorText,
+  Socket, newClientID, byTestID, field, cloneTemplate, setText, show, errorText, markLineRecalled,
 } from "./ws.js";
 import { Alerter, pageWatched } from "./alert.js";
 import {
@@ -445,8 +445,7 @@ function offerRecall(chat, li, m) {
 function markRecalled(chat, seq) {
   const li = byTestID(chat.pane, "chat-messages").querySelector(`[data-seq="${seq}"]`);
   if (!li) return;
-  setText(field(li, "text"), recalledText);
-  li.classList.add("recalled");
+  markLineRecalled(li, recalledText);
   const b = li.querySelector('[data-testid="recall-button"]');
   if (b) b.remove();
 }

@@ -195,6 +195,32 @@ export async function postJSON(url, body) {
 }
 
 // Sender labels as the pages show them.
+// fillLine writes a transcript line's sender, sequence, client id, author,
+// time and text into li. A recalled line shows recalledText instead.
+export function fillLine(li, m, author, recalledText) {
+  li.dataset.from = m.from;
+  if (m.seq) li.dataset.seq = String(m.seq);
+  if (m.client_id) li.dataset.clientId = m.client_id;
+  setText(field(li, "author"), author);
+  const at = field(li, "at");
+  if (m.at) {
+    at.dateTime = m.at;
+    setText(at, formatClock(m.at));
+  }
+  if (m.recalled) {
+    markLineRecalled(li, recalledText);
+    return;
+  }
+  setText(field(li, "text"), m.text);
+  li.classList.remove("recalled");
+}
+
+// markLineRecalled replaces a line's text with the recall notice.
+export function markLineRecalled(li, recalledText) {
+  setText(field(li, "text"), recalledText);
+  li.classList.add("recalled");
+}
+
 export const senderLabels = {
   citizen: "市民",
   bot: "智能客服",
