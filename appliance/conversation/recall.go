@@ -16,7 +16,7 @@ var ErrRecallExpired = fmt.Errorf("line is older than the %v recall window", Rec
 
 // Recall takes back a line an agent sent in a conversation they serve. The
 // stored line keeps its text and gains who recalled it and when, for the
-// audit trail; pages show it as recalled, and a system line records the
+// audit trail. Pages show it as recalled, and a system line records the
 // recall in the transcript.
 func (s *Service) Recall(ctx context.Context, id ID, seq uint64, agent Agent) (Message, error) {
 	var (

@@ -134,13 +134,25 @@ func newTypingLimiter() *rate.Limiter {
 	return rate.NewLimiter(rate.Every(typingInterval), 1)
 }
 
-// relayCitizenTyping tells the serving seat that the citizen is typing.
+// relayCitizenTyping notifies the serving seat that the citizen is typing.
 func (h *Hub) relayCitizenTyping(ctx context.Context, id conversation.ID) {
+	if c, ok := h.serving(ctx, id, ""); ok {
+		h.sendAgent(c.AgentID, outFrame{Type: frameTyping, ConversationID: id})
+	}
+}
+
+// serving returns the conversation when a seat serves it, and when agentID
+// is set, only when that agent is the seat. Typing notices and read
+// receipts pass between the two sides only then.
+func (h *Hub) serving(ctx context.Context, id conversation.ID, agentID string) (conversation.Conversation, bool) {
 	c, err := h.opts.Conversations.Get(ctx, id)
 	if err != nil || c.State != conversation.StateServing {
-		return
+		return conversation.Conversation{}, false
 	}
-	h.sendAgent(c.AgentID, outFrame{Type: frameTyping, ConversationID: id})
+	if agentID != "" && c.AgentID != agentID {
+		return conversation.Conversation{}, false
+	}
+	return c, true
 }
 
 // Read receipts are sent when lines come into view, a few a second at most.
@@ -151,10 +163,10 @@ const (
 
 func newReadLimiter() *rate.Limiter { return rate.NewLimiter(readRate, readBurst) }
 
-// relayCitizenRead tells the serving seat how far the citizen has read.
+// relayCitizenRead passes the citizen's last seen line to the serving seat.
 func (h *Hub) relayCitizenRead(ctx context.Context, id conversation.ID, seq uint64) {
-	c, err := h.opts.Conversations.Get(ctx, id)
-	if err != nil || c.State != conversation.StateServing || seq == 0 || seq > c.LastSeq {
+	c, ok := h.serving(ctx, id, "")
+	if !ok || seq == 0 || seq > c.LastSeq {
 		return
 	}
 	h.sendAgent(c.AgentID, outFrame{Type: frameRead, ConversationID: id, Seq: seq})
@@ -170,7 +182,7 @@ func (h *Hub) sendPosition(ctx context.Context, c *conn, id conversation.ID) {
 	c.send(outFrame{Type: frameQueuePosition, ConversationID: id, Position: &pos, WaitSeconds: &secs})
 }
 
-// maxPagesPerConversation bounds the open pages of one conversation; a
+// maxPagesPerConversation bounds the open pages of one conversation. A
 // reload leaves a ghost for a moment, so the oldest page is closed rather
 // than the newest refused.
 const maxPagesPerConversation = 4

@@ -22,8 +22,8 @@ const (
 )
 
 // conn is one open page. Frames are queued and written by one goroutine,
-// so a slow page delays only its own frames; live frames are dropped with
-// the page when its queue is full, and backlogs wait for room.
+// so a slow page delays only its own frames. When its queue is full, a
+// live frame closes the page, while backlog frames wait for room.
 type conn struct {
 	ws   *websocket.Conn
 	out  chan []byte

@@ -159,8 +159,8 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 		if !reads.Allow() {
 			return nil
 		}
-		conv, err := convs.Get(ctx, f.ConversationID)
-		if err != nil || conv.AgentID != agent.ID || f.Seq == 0 || f.Seq > conv.LastSeq {
+		conv, ok := h.serving(ctx, f.ConversationID, agent.ID)
+		if !ok || f.Seq == 0 || f.Seq > conv.LastSeq {
 			return nil
 		}
 		h.sendCitizen(conv.ID, outFrame{Type: frameRead, ConversationID: conv.ID, Seq: f.Seq})
@@ -177,8 +177,8 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 		if !lim.Allow() {
 			return nil
 		}
-		conv, err := convs.Get(ctx, f.ConversationID)
-		if err != nil || conv.State != conversation.StateServing || conv.AgentID != agent.ID {
+		conv, ok := h.serving(ctx, f.ConversationID, agent.ID)
+		if !ok {
 			return nil
 		}
 		h.sendCitizen(conv.ID, outFrame{Type: frameTyping, ConversationID: conv.ID})

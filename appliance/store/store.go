@@ -67,7 +67,7 @@ func (db *DB) loadKeys(master *seal.MasterKey) error {
 
 		err = b.ForEach(func(k, v []byte) error {
 			if len(k) != 4 {
-				return fmt.Errorf("keyring holds a malformed key id %x", k)
+				return fmt.Errorf("keyring contains an invalid key id %x: the database is damaged; restore it from a backup", k)
 			}
 			id := seal.KeyID(binary.BigEndian.Uint32(k))
 			key, err := master.Unwrap(id, v)

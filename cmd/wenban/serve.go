@@ -54,8 +54,8 @@ func underSystemd() bool { return os.Getenv("INVOCATION_ID") != "" }
 const initialPasswordFile = "initial-admin-password"
 
 // printWelcome prints the page addresses for the person who started the
-// hub. The first-run password goes to standard output, never to the log;
-// under systemd, whose journal keeps standard output, it goes to a file
+// hub. The first-run password goes to standard output, never to the log.
+// Under systemd, whose journal keeps standard output, it goes to a file
 // readable by the service user only.
 func printWelcome(w io.Writer, cfg config.Config, admin server.Admin, journal bool) error {
 	base := strings.TrimRight(cfg.BaseURL(), "/")

@@ -326,7 +326,7 @@ function showChatError(message) {
   show(e, Boolean(message));
 }
 
-// Typing notices: the page tells the hub at most every few seconds while
+// Typing notices: the page notifies the hub at most every few seconds while
 // the citizen types, and shows the staff member's notice for a short while.
 const typingSendEvery = 3000;
 const typingShowFor = 4000;
