@@ -31,8 +31,13 @@
 //     the ask weigh less than the business.
 //
 // A question is answered when the confidence of the best entry, which a
-// near tie with the runner-up lowers, reaches Options.Threshold.
+// near tie with the runner-up lowers, reaches the threshold. Unless
+// Options.Threshold sets it, the threshold is calibrated for each
+// knowledge base when the engine is built: it is set just above the
+// confidence that most questions of the lexicon's outofscope files reach
+// against that knowledge base.
 //
 // The lexicon is plain text embedded from the lexicon folder. Staff extend
-// it with files of the same format in Options.LexiconDir.
+// it with files of the same format in Options.LexiconDir. docs/bot.md
+// describes the files and the calibration.
 package bot

@@ -8,11 +8,13 @@ import (
 	"wenban/appliance/kb"
 )
 
-// DefaultThreshold is the confidence below which Ask reports no match. It
-// is the middle of the range of thresholds at which every development set
-// (testdata/dev*.jsonl and the held-back holdout.jsonl) reaches its best
-// top-1 accuracy and rejection together, which TestCalibrateThreshold
-// prints.
+// DefaultThreshold is the confidence below which Ask reports no match when
+// the lexicon has too few out-of-scope questions to calibrate a threshold
+// from (see calibrate).
+// It is the middle of the range of thresholds at which every development
+// set of the shipped knowledge base (testdata/dev*.jsonl and the held-back
+// holdout.jsonl) reaches its best top-1 accuracy and rejection together,
+// which TestCalibrateThreshold prints.
 const DefaultThreshold = 0.16
 
 // maxSuggestions is how many other entries a Result suggests.
@@ -21,7 +23,9 @@ const maxSuggestions = 3
 // Options configures an Engine. The zero value gives the defaults.
 type Options struct {
 	// Threshold is the minimum confidence, from 0 to 1, for Ask to report
-	// a match. Zero means DefaultThreshold. Raise it to hand more
+	// a match. Zero means a threshold calibrated for the knowledge base
+	// from the lexicon's out-of-scope questions (see calibrate), or
+	// DefaultThreshold when there are too few of them. Raise it to hand more
 	// questions to staff, lower it to answer more of them automatically.
 	// Result.Score is on the same scale.
 	Threshold float64
@@ -29,9 +33,9 @@ type Options struct {
 	// LexiconDir is a directory of extra lexicon files read after the
 	// embedded lexicon when the engine is built. Only *.txt files are
 	// read, and each name must start with synonyms, asktypes, terms,
-	// fillers or offtopic to say its kind. The embedded files in the
-	// lexicon folder document each format. Empty means the embedded
-	// lexicon only.
+	// fillers, offtopic or outofscope to say its kind. The embedded files
+	// in the lexicon folder document each format. Empty means the
+	// embedded lexicon only.
 	LexiconDir string
 
 	// Logger receives the engine's lifecycle and per-question records,
@@ -74,8 +78,8 @@ type Engine struct {
 	pinyin     *pinyinInput
 	segmenter  *segmenter
 	classifier *classifier
-	index      *phrasingIndex
-	phrasingOf []int // entry index of each indexed phrasing
+	index      *phrasingIndex // one document per entry, with the entry's index as id
+	phrasings  int            // standard questions and similar phrasings, for the log
 }
 
 // New builds an engine over entries: it loads the lexicon, learns the
@@ -109,13 +113,18 @@ func New(entries []kb.Entry, opts Options) (*Engine, error) {
 		e.byID[en.ID] = i
 	}
 
-	if err := e.train(opts.LexiconDir); err != nil {
+	lx, err := e.train(opts.LexiconDir)
+	if err != nil {
 		return nil, err
+	}
+	if opts.Threshold == 0 {
+		e.threshold = e.calibrate(lx.outOfScope)
 	}
 
 	e.log.Info("question engine built",
 		slog.Int("entries", len(e.entries)),
-		slog.Int("phrasings", len(e.phrasingOf)),
+		slog.Int("phrasings", e.phrasings),
+		slog.Float64("threshold", e.threshold),
 		slog.Duration("took", time.Since(start)))
 	return e, nil
 }
@@ -195,16 +204,7 @@ func (e *Engine) rankQuestion(question string) ([]candidate, analysis) {
 		return nil, a
 	}
 
-	seen := make(map[int]bool)
-	var entries []int
-	for _, p := range hits {
-		en := e.phrasingOf[p]
-		if !seen[en] {
-			seen[en] = true
-			entries = append(entries, en)
-		}
-	}
-	return e.classifier.rank(a, entries), a
+	return e.classifier.rank(a, hits), a
 }
 
 // Entry returns the entry with the given ID.
@@ -227,4 +227,11 @@ func (e *Engine) Close() error {
 		return fmt.Errorf("closing phrasing index: %w", err)
 	}
 	return nil
+}
+
+// Threshold returns the confidence below which Ask reports no match:
+// Options.Threshold when it was set, and otherwise the threshold
+// calibrated for this knowledge base.
+func (e *Engine) Threshold() float64 {
+	return e.threshold
 }

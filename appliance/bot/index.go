@@ -14,10 +14,9 @@ import (
 )
 
 const (
-	// candidateHits is how many phrasings the index returns for the
-	// classifier to rank. Several phrasings of one entry often come back
-	// together, so the entries ranked are fewer.
-	candidateHits = 120
+	// candidateHits is how many entries the index returns for the
+	// classifier to rank.
+	candidateHits = 100
 
 	fieldText     = "text"     // normalised text, analysed into CJK bigrams
 	fieldFeatures = "features" // engine features and pinyin keys, one token each
@@ -134,14 +133,15 @@ func (pi *phrasingIndex) close() error {
 }
 
 // indexFeatures returns the tokens of the features field: the engine's
-// bigram, term and ask-type features and the fuzzy pinyin key of every pair
-// of Chinese characters, so a typo the speller left alone still finds
-// phrasings that sound alike. Single characters are left to the text field,
+// term and ask-type features and the fuzzy pinyin key of every pair of
+// Chinese characters, so a typo the speller left alone still finds
+// phrasings that sound alike. Character pairs are left to the text field,
+// whose CJK analyser indexes them already, and single characters too,
 // because as query terms they match most phrasings and slow every search.
 func indexFeatures(a analysis, text string) string {
 	var b strings.Builder
 	for _, f := range a.features {
-		if f.kind == featUnigram || f.kind == featOffTopic {
+		if f.kind == featUnigram || f.kind == featBigram || f.kind == featOffTopic {
 			continue
 		}
 		b.WriteString(f.key)

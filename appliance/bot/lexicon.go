@@ -21,17 +21,18 @@ var embeddedLexicon embed.FS
 const maxLexiconTermLen = 32
 
 // lexiconKind is the kind of a lexicon file, taken from the start of its
-// file name: synonyms*.txt, asktypes*.txt, terms*.txt, fillers*.txt or
-// offtopic*.txt.
+// file name: synonyms*.txt, asktypes*.txt, terms*.txt, fillers*.txt,
+// offtopic*.txt or outofscope*.txt.
 type lexiconKind int
 
 const (
-	kindUnknown  lexiconKind = iota
-	kindSynonym              // variants rewritten to the first term of the line
-	kindAskType              // variants of an ask type, named by the first term
-	kindTerm                 // domain terms kept as one token
-	kindFiller               // words that carry no meaning and are dropped
-	kindOffTopic             // matters the service does not handle
+	kindUnknown    lexiconKind = iota
+	kindSynonym                // variants rewritten to the first term of the line
+	kindAskType                // variants of an ask type, named by the first term
+	kindTerm                   // domain terms kept as one token
+	kindFiller                 // words that carry no meaning and are dropped
+	kindOffTopic               // matters the service does not handle
+	kindOutOfScope             // whole questions the service does not answer
 )
 
 func (k lexiconKind) String() string {
@@ -46,6 +47,8 @@ func (k lexiconKind) String() string {
 		return "fillers"
 	case kindOffTopic:
 		return "offtopic"
+	case kindOutOfScope:
+		return "outofscope"
 	}
 	return "unknown"
 }
@@ -53,7 +56,7 @@ func (k lexiconKind) String() string {
 // kindOfFile returns the kind a lexicon file name declares.
 func kindOfFile(name string) lexiconKind {
 	base := filepath.Base(name)
-	for _, k := range []lexiconKind{kindSynonym, kindAskType, kindTerm, kindFiller, kindOffTopic} {
+	for _, k := range []lexiconKind{kindSynonym, kindAskType, kindTerm, kindFiller, kindOffTopic, kindOutOfScope} {
 		if strings.HasPrefix(base, k.String()) {
 			return k
 		}
@@ -77,6 +80,9 @@ type lexiconEntry struct {
 // lexicon maps normalised phrases to their actions.
 type lexicon struct {
 	entries map[string]lexiconEntry
+	// outOfScope is the list of questions of the outofscope files as
+	// written, which calibrate the threshold.
+	outOfScope []string
 }
 
 // loadLexicon reads the embedded lexicon and then every *.txt file in dir,
@@ -128,7 +134,7 @@ func (lx *lexicon) loadDir(n *normalizer, dir string) error {
 func (lx *lexicon) loadFile(n *normalizer, fsys fs.FS, name string) error {
 	kind := kindOfFile(name)
 	if kind == kindUnknown {
-		return fmt.Errorf("lexicon file %s: name must start with synonyms, asktypes, terms, fillers or offtopic", name)
+		return fmt.Errorf("lexicon file %s: name must start with synonyms, asktypes, terms, fillers, offtopic or outofscope", name)
 	}
 
 	f, err := fsys.Open(name)
@@ -141,7 +147,8 @@ func (lx *lexicon) loadFile(n *normalizer, fsys fs.FS, name string) error {
 }
 
 // parse reads one lexicon file. Each line is one group of terms separated
-// by spaces or tabs. Text from # to the end of the line is a comment.
+// by spaces or tabs, or in an outofscope file one question. Text from # to
+// the end of the line is a comment.
 func (lx *lexicon) parse(n *normalizer, r io.Reader, name string, kind lexiconKind) error {
 	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
@@ -155,6 +162,12 @@ func (lx *lexicon) parse(n *normalizer, r io.Reader, name string, kind lexiconKi
 		}
 		fields := strings.Fields(text)
 		if len(fields) == 0 {
+			continue
+		}
+		if kind == kindOutOfScope {
+			// A question keeps its spaces, which the pipeline treats
+			// as it treats those of a citizen's question.
+			lx.outOfScope = append(lx.outOfScope, strings.TrimSpace(text))
 			continue
 		}
 		if err := lx.addGroup(n, fields, kind, source); err != nil {

@@ -3,8 +3,6 @@ package bot
 import (
 	"math"
 	"strings"
-
-	"github.com/mozillazg/go-pinyin"
 )
 
 // maxSyllableLen is the length in letters of the longest pinyin syllable
@@ -67,7 +65,7 @@ func (pi *pinyinInput) learn(text string) {
 }
 
 func (pi *pinyinInput) addChar(r rune) {
-	readings := pinyin.SinglePinyin(r, pinyinArgs)
+	readings := readingsOf(r)
 	if len(readings) > maxReadings {
 		readings = readings[:maxReadings]
 	}

@@ -192,8 +192,8 @@ func (sp *speller) wholeWord(a, b rune) string {
 // exactKeys returns the toneless pinyin keys of a character pair without
 // dialect folding.
 func exactKeys(a, b rune) []string {
-	ra := pinyin.SinglePinyin(a, pinyinArgs)
-	rb := pinyin.SinglePinyin(b, pinyinArgs)
+	ra := readingsOf(a)
+	rb := readingsOf(b)
 	var keys []string
 	for _, x := range ra[:min(len(ra), maxReadings)] {
 		for _, y := range rb[:min(len(rb), maxReadings)] {
@@ -246,7 +246,7 @@ func soundKeys(a, b rune) []string {
 // fuzzyReadings returns the toneless readings of r folded the way speakers
 // of Hunan and other southern dialects confuse them.
 func fuzzyReadings(r rune) []string {
-	readings := pinyin.SinglePinyin(r, pinyinArgs)
+	readings := readingsOf(r)
 	if len(readings) > maxReadings {
 		readings = readings[:maxReadings]
 	}
@@ -290,8 +290,8 @@ func contains(xs []string, x string) bool {
 // sameReading reports whether two characters share a common toneless
 // reading before dialect folding.
 func sameReading(x, y rune) bool {
-	rx := pinyin.SinglePinyin(x, pinyinArgs)
-	ry := pinyin.SinglePinyin(y, pinyinArgs)
+	rx := readingsOf(x)
+	ry := readingsOf(y)
 	for _, p := range rx[:min(len(rx), maxReadings)] {
 		if contains(ry[:min(len(ry), maxReadings)], p) {
 			return true

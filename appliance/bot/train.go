@@ -8,33 +8,41 @@ import (
 )
 
 // train builds every model of the engine from its entries: the lexicon,
-// the spelling and pinyin vocabularies, the classifier and the index.
-func (e *Engine) train(lexiconDir string) error {
+// the spelling and pinyin vocabularies, the classifier and the index. It
+// returns the lexicon, whose out-of-scope questions calibrate the
+// threshold.
+func (e *Engine) train(lexiconDir string) (*lexicon, error) {
 	n, err := newNormalizer()
 	if err != nil {
-		return fmt.Errorf("loading traditional-to-simplified converter: %w", err)
+		return nil, fmt.Errorf("loading traditional-to-simplified converter: %w", err)
 	}
 	e.normalizer = n
 
 	lx, err := loadLexicon(n, lexiconDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.segmenter = newSegmenter(lx)
 
 	normalised := e.learnVocabulary(lx)
 
+	// The index holds one document per entry, made of all its phrasings,
+	// because a document per phrasing makes several times the index rows
+	// and building them dominated training time on large knowledge bases.
 	analysed := make([][]analysis, len(e.entries))
-	var docs []indexDocument
+	docs := make([]indexDocument, len(e.entries))
 	for i, texts := range normalised {
+		var text, features []string
 		for _, t := range texts {
 			pieces := e.segmenter.segment(t)
 			a := analyze(pieces)
 			analysed[i] = append(analysed[i], a)
-			text := joinPieces(pieces)
-			docs = append(docs, indexDocument{text: text, features: indexFeatures(a, text)})
-			e.phrasingOf = append(e.phrasingOf, i)
+			joined := joinPieces(pieces)
+			text = append(text, joined)
+			features = append(features, indexFeatures(a, joined))
 		}
+		docs[i] = indexDocument{text: strings.Join(text, " "), features: uniqueTokens(features)}
+		e.phrasings += len(texts)
 	}
 
 	answers := make([]analysis, len(e.entries))
@@ -44,7 +52,10 @@ func (e *Engine) train(lexiconDir string) error {
 	e.classifier = trainClassifier(analysed, answers, defaultScoring)
 
 	e.index, err = newPhrasingIndex(docs)
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return lx, nil
 }
 
 // learnVocabulary teaches the speller and the pinyin input the words of
@@ -89,4 +100,20 @@ func phrasingsOf(en kb.Entry) []string {
 		}
 	}
 	return out
+}
+
+// uniqueTokens joins the space-separated tokens of texts, each token once,
+// in order of first appearance.
+func uniqueTokens(texts []string) string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, t := range texts {
+		for _, tok := range strings.Fields(t) {
+			if !seen[tok] {
+				seen[tok] = true
+				out = append(out, tok)
+			}
+		}
+	}
+	return strings.Join(out, " ")
 }
