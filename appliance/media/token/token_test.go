@@ -1,0 +1,197 @@
+package token
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"wenban/appliance/seal"
+	"wenban/appliance/store"
+)
+
+var (
+	testKey = bytes.Repeat([]byte{7}, MinKeySize)
+	now     = time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+)
+
+func newSigner(t testing.TB, key []byte) *Signer {
+	t.Helper()
+	s, err := New(key)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+
+	return s
+}
+
+func TestAuthorize(t *testing.T) {
+	s := newSigner(t, testKey)
+	other := newSigner(t, bytes.Repeat([]byte{8}, MinKeySize))
+	publish, err := s.Issue("room-1", PermissionPublish, time.Hour, now)
+	if err != nil {
+		t.Fatalf("Issue: %v", err)
+	}
+	forged, err := other.Issue("room-1", PermissionPublish, time.Hour, now)
+	if err != nil {
+		t.Fatalf("Issue(other key): %v", err)
+	}
+
+	tests := []struct {
+		name  string
+		token string
+		room  string
+		perm  Permission
+		at    time.Time
+		want  error
+	}{
+		{"valid", publish, "room-1", PermissionPublish, now, nil},
+		{"just before expiry", publish, "room-1", PermissionPublish, now.Add(time.Hour - time.Second), nil},
+		{"expired", publish, "room-1", PermissionPublish, now.Add(time.Hour), ErrExpired},
+		{"wrong room", publish, "room-2", PermissionPublish, now, ErrWrongRoom},
+		{"wrong permission", publish, "room-1", PermissionPlay, now, ErrWrongPermission},
+		{"other key", forged, "room-1", PermissionPublish, now, ErrBadSignature},
+		{"tampered claims", tamper(publish), "room-1", PermissionPublish, now, ErrBadSignature},
+		{"empty", "", "room-1", PermissionPublish, now, ErrMalformed},
+		{"no prefix", strings.TrimPrefix(publish, prefix), "room-1", PermissionPublish, now, ErrMalformed},
+		{"too long", publish + strings.Repeat("a", MaxLength), "room-1", PermissionPublish, now, ErrMalformed},
+		{"no signature", prefix + "e30", "room-1", PermissionPublish, now, ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := s.Authorize(tt.token, tt.room, tt.perm, tt.at)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("got error %v, want %v", err, tt.want)
+			}
+			if tt.want == nil && c.Room != tt.room {
+				t.Errorf("got room %q, want %q", c.Room, tt.room)
+			}
+		})
+	}
+}
+
+// tamper changes one character of the claims but keeps the signature.
+func tamper(tok string) string {
+	parts := strings.Split(tok, ".")
+	return parts[0] + "." + strings.Replace(parts[1], "c", "d", 1) + "." + parts[2]
+}
+
+func TestIssueRejectsBadInput(t *testing.T) {
+	s := newSigner(t, testKey)
+	tests := []struct {
+		name string
+		room string
+		perm Permission
+		ttl  time.Duration
+	}{
+		{"missing room", "", PermissionPlay, time.Hour},
+		{"unknown permission", "r", PermissionUnknown, time.Hour},
+		{"zero TTL", "r", PermissionPlay, 0},
+		{"TTL over maximum", "r", PermissionPlay, MaxTTL + time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tok, err := s.Issue(tt.room, tt.perm, tt.ttl, now); err == nil {
+				t.Errorf("got token %q, want an error", tok)
+			}
+		})
+	}
+}
+
+func TestNewRejectsShortKey(t *testing.T) {
+	if _, err := New(make([]byte, MinKeySize-1)); err == nil {
+		t.Fatalf("got nil error for a %d-byte key, want an error", MinKeySize-1)
+	}
+}
+
+func TestParsePermission(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Permission
+		ok   bool
+	}{
+		{"publish", PermissionPublish, true},
+		{"play", PermissionPlay, true},
+		{"unknown", PermissionUnknown, false},
+		{"", PermissionUnknown, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParsePermission(tt.in)
+			if got != tt.want || (err == nil) != tt.ok {
+				t.Errorf("got %s, %v; want %s, ok %v", got, err, tt.want, tt.ok)
+			}
+			if tt.ok && got.String() != tt.in {
+				t.Errorf("got String %q, want %q", got.String(), tt.in)
+			}
+		})
+	}
+}
+
+func TestOpenSignerKeepsKey(t *testing.T) {
+	dir := t.TempDir()
+	master, err := seal.OpenMasterKey(filepath.Join(dir, "master.key"), true)
+	if err != nil {
+		t.Fatalf("OpenMasterKey: %v", err)
+	}
+	path := filepath.Join(dir, "wenban.db")
+
+	issue := func() string {
+		db, err := store.Open(path, master)
+		if err != nil {
+			t.Fatalf("store.Open: %v", err)
+		}
+		defer db.Close()
+		s, err := OpenSigner(db)
+		if err != nil {
+			t.Fatalf("OpenSigner: %v", err)
+		}
+		tok, err := s.Issue("r", PermissionPlay, time.Hour, now)
+		if err != nil {
+			t.Fatalf("Issue: %v", err)
+		}
+		return tok
+	}
+	first := issue()
+
+	db, err := store.Open(path, master)
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	defer db.Close()
+	s, err := OpenSigner(db)
+	if err != nil {
+		t.Fatalf("OpenSigner: %v", err)
+	}
+	if _, err := s.Authorize(first, "r", PermissionPlay, now); err != nil {
+		t.Errorf("token from the first open: got %v, want valid after reopening", err)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	s := newSigner(f, testKey)
+	valid, err := s.Issue("room-1", PermissionPublish, time.Hour, now)
+	if err != nil {
+		f.Fatalf("Issue: %v", err)
+	}
+	f.Add(valid)
+	f.Add("")
+	f.Add(prefix)
+	f.Add(prefix + "..")
+	f.Add(tamper(valid))
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := s.Parse(text)
+		if err != nil {
+			return
+		}
+		// Only a correctly signed token parses, and its claims are whole.
+		if c.Room == "" || c.Permission == PermissionUnknown {
+			t.Fatalf("parsed %q to incomplete claims %+v", text, c)
+		}
+		if len(text) > MaxLength {
+			t.Fatalf("parsed a token of %d bytes, over MaxLength", len(text))
+		}
+	})
+}

@@ -1,0 +1,267 @@
+// Package turn is the hub's embedded TURN server (pion/turn v5) over UDP
+// and TCP, for browsers and kiosks that cannot reach the SFU directly,
+// for example when a firewall blocks UDP. Credentials are short-lived
+// and follow the TURN REST scheme: the username is "EXPIRY:USER" with
+// EXPIRY in Unix seconds, and the password is
+// base64(HMAC-SHA1(secret, username)), so the server checks them without
+// storing any.
+//
+// Relays may reach only the addresses in Config.AllowedPeers, so a
+// credential cannot be used to reach other hosts on the hub's network.
+package turn
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha1" //nolint:gosec // TURN REST passwords are HMAC-SHA1 by definition.
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pion/logging"
+	pionturn "github.com/pion/turn/v5"
+)
+
+// Config configures Start.
+type Config struct {
+	// Logger receives the server's logs. Nil means slog.Default().
+	Logger *slog.Logger
+	// UDPListen and TCPListen are the listen addresses, for example
+	// "0.0.0.0:3478". An empty address disables that transport.
+	UDPListen, TCPListen string
+	// PublicIP is the relay address announced to clients: the hub's
+	// address as clients see it, which differs from the local one
+	// behind NAT.
+	PublicIP string
+	// RelayIP is the local address relays are opened on. Empty means
+	// every interface.
+	RelayIP string
+	// RelayPortMin and RelayPortMax bound the relay ports. Zero for both
+	// lets the kernel choose.
+	RelayPortMin, RelayPortMax uint16
+	// Realm is the TURN realm. Empty means "wenban".
+	Realm string
+	// Secret signs the credentials; Credentials must use the same one.
+	Secret []byte
+	// AllowedPeers are the IP addresses relays may send to, normally the
+	// SFU's candidate addresses. Empty means PublicIP only.
+	AllowedPeers []string
+}
+
+// Server is a running TURN server.
+type Server struct {
+	server *pionturn.Server
+	udp    net.Addr
+	tcp    net.Addr
+}
+
+// Start opens the configured ports and serves TURN until Close.
+func Start(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Realm == "" {
+		cfg.Realm = "wenban"
+	}
+	if len(cfg.Secret) < 16 {
+		return nil, fmt.Errorf("TURN secret has %d bytes, want at least 16", len(cfg.Secret))
+	}
+	public := net.ParseIP(cfg.PublicIP)
+	if public == nil {
+		return nil, fmt.Errorf("invalid TURN public address %q", cfg.PublicIP)
+	}
+	allowed, err := parsePeers(cfg.AllowedPeers, public)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.UDPListen == "" && cfg.TCPListen == "" {
+		return nil, errors.New("TURN server has neither a UDP nor a TCP listen address")
+	}
+
+	s := &Server{}
+	sc, err := s.listen(cfg, public, allowed)
+	if err != nil {
+		return nil, err
+	}
+	server, err := pionturn.NewServer(sc)
+	if err != nil {
+		closeAll(sc)
+
+		return nil, fmt.Errorf("starting TURN server: %w", err)
+	}
+	s.server = server
+	cfg.Logger.Info("TURN server started", "udp", addrString(s.udp), "tcp", addrString(s.tcp),
+		"public_ip", cfg.PublicIP)
+
+	return s, nil
+}
+
+func parsePeers(list []string, public net.IP) ([]net.IP, error) {
+	if len(list) == 0 {
+		return []net.IP{public}, nil
+	}
+	out := make([]net.IP, 0, len(list))
+	for _, text := range list {
+		ip := net.ParseIP(text)
+		if ip == nil {
+			return nil, fmt.Errorf("invalid TURN allowed peer address %q", text)
+		}
+		out = append(out, ip)
+	}
+
+	return out, nil
+}
+
+func (s *Server) listen(cfg Config, public net.IP, allowed []net.IP) (pionturn.ServerConfig, error) {
+	log := cfg.Logger
+	sc := pionturn.ServerConfig{
+		Realm:         cfg.Realm,
+		AuthHandler:   authHandler(cfg.Secret, log),
+		LoggerFactory: loggerFactory{log: log},
+	}
+	permit := func(_ net.Addr, peer net.IP) bool {
+		return slices.ContainsFunc(allowed, peer.Equal)
+	}
+	relayIP := cfg.RelayIP
+	if relayIP == "" {
+		relayIP = "0.0.0.0"
+	}
+	relay := func() pionturn.RelayAddressGenerator {
+		return &pionturn.RelayAddressGeneratorPortRange{
+			RelayAddress: public, Address: relayIP,
+			MinPort: cfg.RelayPortMin, MaxPort: cfg.RelayPortMax,
+		}
+	}
+	if cfg.RelayPortMin == 0 && cfg.RelayPortMax == 0 {
+		relay = func() pionturn.RelayAddressGenerator {
+			return &pionturn.RelayAddressGeneratorStatic{RelayAddress: public, Address: relayIP}
+		}
+	}
+
+	if cfg.UDPListen != "" {
+		conn, err := net.ListenPacket("udp4", cfg.UDPListen)
+		if err != nil {
+			return sc, fmt.Errorf("opening TURN UDP port %s: %w", cfg.UDPListen, err)
+		}
+		s.udp = conn.LocalAddr()
+		sc.PacketConnConfigs = append(sc.PacketConnConfigs, pionturn.PacketConnConfig{
+			PacketConn: conn, RelayAddressGenerator: relay(), PermissionHandler: permit,
+		})
+	}
+	if cfg.TCPListen != "" {
+		listener, err := net.Listen("tcp4", cfg.TCPListen)
+		if err != nil {
+			closeAll(sc)
+
+			return sc, fmt.Errorf("opening TURN TCP port %s: %w", cfg.TCPListen, err)
+		}
+		s.tcp = listener.Addr()
+		sc.ListenerConfigs = append(sc.ListenerConfigs, pionturn.ListenerConfig{
+			Listener: listener, RelayAddressGenerator: relay(), PermissionHandler: permit,
+		})
+	}
+
+	return sc, nil
+}
+
+func closeAll(sc pionturn.ServerConfig) {
+	for _, c := range sc.PacketConnConfigs {
+		_ = c.PacketConn.Close()
+	}
+	for _, l := range sc.ListenerConfigs {
+		_ = l.Listener.Close()
+	}
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+
+	return a.String()
+}
+
+// UDPAddr returns the bound UDP address, or nil without UDP.
+func (s *Server) UDPAddr() net.Addr { return s.udp }
+
+// TCPAddr returns the bound TCP address, or nil without TCP.
+func (s *Server) TCPAddr() net.Addr { return s.tcp }
+
+// Close stops the server and its relays.
+func (s *Server) Close() error {
+	if err := s.server.Close(); err != nil {
+		return fmt.Errorf("closing TURN server: %w", err)
+	}
+
+	return nil
+}
+
+// Credentials returns a TURN REST username and password for user that
+// expire ttl after now.
+func Credentials(secret []byte, user string, ttl time.Duration, now time.Time) (username, password string) {
+	username = strconv.FormatInt(now.Add(ttl).Unix(), 10) + ":" + user
+
+	return username, password64(secret, username)
+}
+
+func password64(secret []byte, username string) string {
+	mac := hmac.New(sha1.New, secret)
+	mac.Write([]byte(username))
+
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// authHandler checks TURN REST credentials. Rejections log at debug
+// because any client on the network can cause them.
+func authHandler(secret []byte, log *slog.Logger) pionturn.AuthHandler {
+	return func(ra *pionturn.RequestAttributes) (string, []byte, bool) {
+		expiry, user, ok := strings.Cut(ra.Username, ":")
+		if !ok {
+			log.Debug("TURN username rejected", "reason", "missing expiry")
+
+			return "", nil, false
+		}
+		seconds, err := strconv.ParseInt(expiry, 10, 64)
+		if err != nil || time.Now().Unix() >= seconds {
+			log.Debug("TURN username rejected", "reason", "expired or invalid expiry")
+
+			return "", nil, false
+		}
+		key := pionturn.GenerateAuthKey(ra.Username, ra.Realm, password64(secret, ra.Username))
+
+		return user, key, true
+	}
+}
+
+// loggerFactory bridges pion/turn's logs into slog, one level lower than
+// pion's, because pion logs every refused request at error.
+type loggerFactory struct{ log *slog.Logger }
+
+func (f loggerFactory) NewLogger(scope string) logging.LeveledLogger {
+	return turnLogger{log: f.log.With("pion", scope)}
+}
+
+type turnLogger struct{ log *slog.Logger }
+
+func (l turnLogger) logf(level slog.Level, format string, args ...any) {
+	if l.log.Enabled(context.Background(), level) {
+		l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
+	}
+}
+
+func (l turnLogger) Trace(msg string)                  { l.logf(slog.LevelDebug-4, "%s", msg) }
+func (l turnLogger) Tracef(format string, args ...any) { l.logf(slog.LevelDebug-4, format, args...) }
+func (l turnLogger) Debug(msg string)                  { l.logf(slog.LevelDebug-4, "%s", msg) }
+func (l turnLogger) Debugf(format string, args ...any) { l.logf(slog.LevelDebug-4, format, args...) }
+func (l turnLogger) Info(msg string)                   { l.logf(slog.LevelDebug, "%s", msg) }
+func (l turnLogger) Infof(format string, args ...any)  { l.logf(slog.LevelDebug, format, args...) }
+func (l turnLogger) Warn(msg string)                   { l.logf(slog.LevelInfo, "%s", msg) }
+func (l turnLogger) Warnf(format string, args ...any)  { l.logf(slog.LevelInfo, format, args...) }
+func (l turnLogger) Error(msg string)                  { l.logf(slog.LevelWarn, "%s", msg) }
+func (l turnLogger) Errorf(format string, args ...any) { l.logf(slog.LevelWarn, format, args...) }
