@@ -16,29 +16,29 @@ const defaultName = "文件"
 
 // CleanName returns the file name a client sent as the hub stores it.
 // Only the last path element is kept, because browsers on Windows may
-// send backslashed paths. Control characters and the bidirectional
-// overrides that make a name read backwards are dropped, spaces and dots
-// trimmed, and the result cut to 120 runes with its extension kept.
-// Invalid UTF-8 becomes U+FFFD.
+// send backslashed paths. Control characters are dropped, and so are
+// format characters (Unicode category Cf) and line and paragraph
+// separators: Cf holds the bidirectional overrides and marks that make a
+// name read backwards ("invoice\u202Efdp.exe") and the zero-width
+// characters that make two names look alike. Spaces and dots are trimmed,
+// and the result is cut to 120 runes with its extension kept. Invalid
+// UTF-8 becomes U+FFFD. Cleaning a cleaned name changes nothing.
 func CleanName(name string) string {
 	name = strings.ToValidUTF8(name, "\uFFFD")
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r):
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return -1
 		}
 		return r
 	}, name)
-	name = strings.Trim(name, " .")
+	name = strings.Trim(shortenName(strings.Trim(name, " .")), " .")
 	if name == "" {
 		return defaultName
 	}
-	return shortenName(name)
+	return name
 }
 
 func shortenName(name string) string {

@@ -18,6 +18,10 @@ func TestContentDispositionRoundTrip(t *testing.T) {
 		{"semicolon percent backslash", `a;b%20c\d.txt`, `d.txt`},
 		{"path stripped", "../../etc/passwd", "passwd"},
 		{"control and bidi", "in\u202evoice\x07.pdf", "invoice.pdf"},
+		{"arabic letter mark", "发票\u061cfdp.exe", "发票fdp.exe"},
+		{"zero width and byte order marks", "\ufeff申\u200b请\u200d表\u2060.pdf", "申请表.pdf"},
+		{"line and paragraph separators", "第一行\u2028第二行\u2029.txt", "第一行第二行.txt"},
+		{"deprecated format characters", "a\u206ab\u206f.txt", "ab.txt"},
 		{"empty", "", defaultName},
 		{"only dots", "...", defaultName},
 	}
@@ -59,6 +63,25 @@ func TestCleanNameShortens(t *testing.T) {
 	}
 }
 
+func TestCleanNameIsIdempotent(t *testing.T) {
+	cases := []struct {
+		name  string
+		input string
+	}{
+		{"cut ends in a space", strings.Repeat("长", 119) + " " + strings.Repeat("名", 10)},
+		{"cut ends in a dot", strings.Repeat("长", 119) + "." + strings.Repeat("x", 20)},
+		{"cut ends in spaces before the extension", strings.Repeat("长", 110) + strings.Repeat(" ", 20) + ".pdf"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			once := CleanName(tc.input)
+			if twice := CleanName(once); twice != once {
+				t.Errorf("cleaning %q again gave %q", once, twice)
+			}
+		})
+	}
+}
+
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] > 0x7e {
@@ -81,8 +104,12 @@ func FuzzContentDisposition(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parsing %q: %v", header, err)
 		}
-		if want := CleanName(name); params["filename"] != want {
+		want := CleanName(name)
+		if params["filename"] != want {
 			t.Fatalf("got file name %q, want %q", params["filename"], want)
+		}
+		if again := CleanName(want); again != want {
+			t.Fatalf("cleaning %q again gave %q", want, again)
 		}
 	})
 }

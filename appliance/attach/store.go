@@ -50,12 +50,16 @@ type Store struct {
 	now  func() time.Time
 	// minFree is Options.MinFreeBytes with its default applied.
 	minFree int64
+	// freeBytes returns the free space of the blob folder's file system.
+	// Tests replace it to play a filling disk.
+	freeBytes func() (int64, error)
 
 	decodeSlots chan struct{}
 }
 
 // Open opens the blob folder dir, creating it with mode 0700, and drops
-// partial blobs an earlier run left behind when it stopped mid-upload.
+// what an earlier run left behind when it stopped mid-upload: partial
+// blobs, and committed blobs older than an hour that no record names.
 func Open(db *store.DB, dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -71,7 +75,11 @@ func Open(db *store.DB, dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, ring: db.Keyring(), dir: dir, log: opts.Logger, now: opts.Now, minFree: opts.MinFreeBytes,
 		decodeSlots: make(chan struct{}, decodeSlots)}
+	s.freeBytes = func() (int64, error) { return statfsFree(dir) }
 	if err := s.dropPartials(); err != nil {
+		return nil, err
+	}
+	if err := s.dropOrphans(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -119,10 +127,11 @@ func (s *Store) Put(ctx context.Context, req PutRequest, body io.Reader) (Meta, 
 	if req.MaxBytes <= 0 {
 		return Meta{}, fmt.Errorf("storing attachment: size limit %d is not positive", req.MaxBytes)
 	}
+	ub := &uploadBody{r: body}
 	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(body, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return Meta{}, fmt.Errorf("reading upload: %w", err)
+	n, _ := io.ReadFull(ub, head)
+	if ub.err != nil {
+		return Meta{}, fmt.Errorf("reading upload: %w: %w", ErrUploadInterrupted, ub.err)
 	}
 	head = head[:n]
 	if n == 0 {
@@ -138,19 +147,19 @@ func (s *Store) Put(ctx context.Context, req PutRequest, body io.Reader) (Meta, 
 		return Meta{}, err
 	}
 
-	m, err := s.writeUpload(req, head, body)
+	m, err := s.writeUpload(req, head, ub)
 	if err != nil {
 		return Meta{}, err
 	}
-	m.Name, m.Type = name, mediaType
+	m.Name, m.Type = NameForType(name, mediaType), mediaType
 
 	if err := s.derive(ctx, &m, req); err != nil {
 		s.removeBlobs(m)
-		return Meta{}, err
+		return Meta{}, diskFull(err)
 	}
 	if err := s.insert(m); err != nil {
 		s.removeBlobs(m)
-		return Meta{}, err
+		return Meta{}, diskFull(err)
 	}
 	s.log.Debug("attachment stored", "attachment", m.ID, "conversation", m.Conversation,
 		"kind", m.Kind, "type", m.Type, "bytes", m.Size)
@@ -159,7 +168,7 @@ func (s *Store) Put(ctx context.Context, req PutRequest, body io.Reader) (Meta, 
 
 // writeUpload seals head and the rest of body into a blob, reading at
 // most MaxBytes+1 bytes in all.
-func (s *Store) writeUpload(req PutRequest, head []byte, body io.Reader) (Meta, error) {
+func (s *Store) writeUpload(req PutRequest, head []byte, body *uploadBody) (Meta, error) {
 	id, err := newID()
 	if err != nil {
 		return Meta{}, err
@@ -170,13 +179,16 @@ func (s *Store) writeUpload(req PutRequest, head []byte, body io.Reader) (Meta, 
 	}
 	if _, err := w.Write(head); err != nil {
 		w.Abort()
-		return Meta{}, err
+		return Meta{}, diskFull(err)
 	}
 	rest := &io.LimitedReader{R: body, N: req.MaxBytes + 1 - int64(len(head))}
 	if rest.N > 0 {
-		if _, err := io.Copy(w, rest); err != nil {
+		if _, err := io.Copy(&spaceGuard{store: s, w: w}, rest); err != nil {
 			w.Abort()
-			return Meta{}, fmt.Errorf("reading upload: %w", err)
+			if body.err != nil {
+				return Meta{}, fmt.Errorf("reading upload: %w: %w", ErrUploadInterrupted, err)
+			}
+			return Meta{}, fmt.Errorf("storing upload: %w", diskFull(err))
 		}
 	}
 	if w.Size() > req.MaxBytes {
@@ -184,7 +196,7 @@ func (s *Store) writeUpload(req PutRequest, head []byte, body io.Reader) (Meta, 
 		return Meta{}, fmt.Errorf("upload passed %d bytes: %w", req.MaxBytes, ErrTooLarge)
 	}
 	if err := w.Commit(); err != nil {
-		return Meta{}, err
+		return Meta{}, diskFull(err)
 	}
 	return Meta{
 		ID:           id,
@@ -197,11 +209,26 @@ func (s *Store) writeUpload(req PutRequest, head []byte, body io.Reader) (Meta, 
 	}, nil
 }
 
+// uploadBody keeps the first read error of an upload's body, which
+// separates a client that stops sending from a failing disk.
+type uploadBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *uploadBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
 // derive makes the kind's renditions and fills in the media fields.
 func (s *Store) derive(ctx context.Context, m *Meta, req PutRequest) error {
 	switch {
 	case m.Kind == KindImage && IsImage(m.Type):
-		return s.makePreview(m)
+		return s.makePreview(ctx, m)
 	case m.Kind == KindVoice && m.Type == TypeWebM:
 		return s.makeVoiceRenditions(m, req.MaxDuration)
 	case m.Kind == KindVoice && m.Type == TypeMP4:

@@ -298,3 +298,61 @@ func TestPutRejectsWhenDiskFull(t *testing.T) {
 		t.Errorf("got %d blob files, want 0", n)
 	}
 }
+
+func TestOpenDropsOrphanBlobs(t *testing.T) {
+	s, _ := newTestStore(t)
+	m, err := s.Put(context.Background(), PutRequest{Conversation: "c1", Kind: KindImage, Name: "a.png",
+		MaxBytes: 1 << 20, Allowed: []string{TypePNG}}, bytes.NewReader(testPNG(t, 8, 8)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit := func(age time.Duration) BlobID {
+		w, err := s.CreateBlob()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte("录音片段"))
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(-age)
+		if err := os.Chtimes(filepath.Join(s.dir, string(w.ID())), at, at); err != nil {
+			t.Fatal(err)
+		}
+		return w.ID()
+	}
+	// The record's blobs are as old as the orphan, so only the record decides.
+	for _, b := range m.blobs() {
+		at := time.Now().Add(-2 * time.Hour)
+		if err := os.Chtimes(filepath.Join(s.dir, string(b)), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orphan := commit(2 * time.Hour)
+	fresh := commit(time.Minute)
+
+	if _, err := Open(s.db, s.dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name   string
+		blob   BlobID
+		exists bool
+	}{
+		{"old blob without a record", orphan, false},
+		{"fresh blob without a record", fresh, true},
+		{"image of the record", m.Blob, true},
+		{"preview of the record", m.Renditions[RenditionPreview].Blob, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := os.Stat(filepath.Join(s.dir, string(tc.blob)))
+			if exists := err == nil; exists != tc.exists {
+				t.Errorf("blob file exists: got %v (%v), want %v", exists, err, tc.exists)
+			}
+		})
+	}
+	if _, err := s.Get(context.Background(), m.ID); err != nil {
+		t.Errorf("record after reopening: %v", err)
+	}
+}

@@ -35,7 +35,7 @@ func (s *Store) makeVoiceRenditions(m *Meta, maxDuration time.Duration) error {
 		return fmt.Errorf("voice message %s: %w: %w", m.ID, ErrInvalidMedia, err)
 	}
 	if maxDuration > 0 && voice.duration > maxDuration {
-		return fmt.Errorf("voice message %s lasts %v, over the %v limit: %w", m.ID, voice.duration, maxDuration, ErrInvalidMedia)
+		return fmt.Errorf("voice message %s lasts %v, over the %v limit: %w", m.ID, voice.duration, maxDuration, ErrTooLong)
 	}
 	m.Duration = voice.duration
 
@@ -68,6 +68,8 @@ func extractOpus(file *container.File) (opusVoice, error) {
 		return opusVoice{}, err
 	}
 	v.head = head
+	v.frames = make([]container.Frame, 0, len(file.Frames))
+	v.packets = make([][]byte, 0, len(file.Frames))
 
 	samples := 0
 	for _, f := range file.Frames {

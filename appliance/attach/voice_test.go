@@ -65,7 +65,7 @@ func TestPutVoiceRejects(t *testing.T) {
 		maxDur  time.Duration
 		wantErr error
 	}{
-		{"too long", func(t *testing.T) []byte { return testVoiceWebM(t, 200) }, 3 * time.Second, ErrInvalidMedia},
+		{"too long", func(t *testing.T) []byte { return testVoiceWebM(t, 200) }, 3 * time.Second, ErrTooLong},
 		{"truncated", func(t *testing.T) []byte { return testVoiceWebM(t, 50)[:200] }, time.Minute, ErrInvalidMedia},
 		{"png as voice", func(t *testing.T) []byte { return testPNG(t, 4, 4) }, time.Minute, ErrTypeNotAllowed},
 	}

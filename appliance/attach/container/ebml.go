@@ -72,6 +72,29 @@ func (e *ebmlReader) vint(keepMarker bool) (uint64, int, error) {
 	return value, length, nil
 }
 
+// sliceVint reads a size-style vint, length marker removed, from the
+// start of b and returns it with its length in bytes.
+func sliceVint(b []byte) (uint64, int, error) {
+	if len(b) == 0 {
+		return 0, 0, fmt.Errorf("input ends inside an element: %w", ErrInvalid)
+	}
+	length := 1
+	for mask := byte(0x80); mask != 0 && b[0]&mask == 0; mask >>= 1 {
+		length++
+	}
+	if length > 8 {
+		return 0, 0, fmt.Errorf("vint with no length marker: %w", ErrInvalid)
+	}
+	if len(b) < length {
+		return 0, 0, fmt.Errorf("input ends inside an element: %w", ErrInvalid)
+	}
+	value := uint64(b[0]) & uint64(0xff>>length)
+	for _, c := range b[1:length] {
+		value = value<<8 | uint64(c)
+	}
+	return value, length, nil
+}
+
 // header reads an element id and size.
 func (e *ebmlReader) header() (id uint64, size uint64, err error) {
 	id, idLen, err := e.vint(true)
