@@ -17,8 +17,9 @@
 //     (materials, procedure, time limit, fee, place, progress, ...), marks
 //     off-topic terms (社保, 公积金) and drops filler words. The characters
 //     of a rewritten variant stay as features of their own.
-//   - Retrieval takes candidates from an in-memory bleve index of every
-//     standard question and similar phrasing.
+//   - Retrieval takes as candidates the entries whose phrasings share a
+//     character pair, a lexicon term, an ask type or a pinyin key with the
+//     question, from an inverted index built with bleve's CJK analyser.
 //   - A classifier trained on the knowledge base ranks them. Its score is
 //     TF-IDF cosine similarity over characters, character bigrams and
 //     lexicon terms, to the nearest phrasing and to each entry's centroid.
@@ -29,6 +30,9 @@
 //     question (which business) supplies all other features. So the ask
 //     type separates two entries about one business, and generic words of
 //     the ask weigh less than the business.
+//   - A second ranker, Okapi BM25 over the character pairs and triples of
+//     each entry's phrasings, reorders the leading entries. It moves
+//     entries, never scores, so it leaves the confidence to the classifier.
 //
 // A question is answered when the confidence of the best entry, which a
 // near tie with the runner-up lowers, reaches the threshold. Unless

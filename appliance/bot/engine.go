@@ -78,8 +78,9 @@ type Engine struct {
 	pinyin     *pinyinInput
 	segmenter  *segmenter
 	classifier *classifier
-	index      *phrasingIndex // one document per entry, with the entry's index as id
-	phrasings  int            // standard questions and similar phrasings, for the log
+	ngrams     *ngramRanker
+	candidates *candidateIndex
+	phrasings  int // standard questions and similar phrasings, for the log
 }
 
 // New builds an engine over entries: it loads the lexicon, learns the
@@ -198,13 +199,11 @@ func (e *Engine) rankQuestion(question string) ([]candidate, analysis) {
 	a := analyze(pieces)
 	joined := joinPieces(pieces)
 
-	hits, err := e.index.search(indexDocument{text: joined, features: indexFeatures(a, joined)})
-	if err != nil {
-		e.log.Error("phrasing search failed", slog.Any("error", err))
-		return nil, a
-	}
+	hits := e.candidates.top(indexDocument{text: joined, features: indexFeatures(a, joined)}, candidateHits)
 
-	return e.classifier.rank(a, hits), a
+	ranked := e.classifier.rank(a, hits)
+	e.ngrams.rerank(joined, ranked, ngramRerankK, ngramWeight)
+	return ranked, a
 }
 
 // Entry returns the entry with the given ID.
@@ -221,11 +220,10 @@ func (e *Engine) Size() int {
 	return len(e.entries)
 }
 
-// Close releases the index. The engine must not be used afterwards.
+// Close releases the engine, which must not be used afterwards. It returns
+// nil, because the engine holds nothing outside the Go heap, and it stays
+// so that callers need not change if the engine ever does.
 func (e *Engine) Close() error {
-	if err := e.index.close(); err != nil {
-		return fmt.Errorf("closing phrasing index: %w", err)
-	}
 	return nil
 }
 

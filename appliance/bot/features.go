@@ -144,8 +144,9 @@ func containsString(xs []string, x string) bool {
 	return false
 }
 
-// joinPieces joins the pieces back into normalised text, which bleve
-// indexes. Ask types and breaks become spaces.
+// joinPieces joins the pieces back into normalised text, which the
+// candidate index and the n-gram ranker read. Ask types and breaks become
+// spaces.
 func joinPieces(pieces []piece) string {
 	var b strings.Builder
 	for _, p := range pieces {

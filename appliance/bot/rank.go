@@ -21,11 +21,12 @@ func (c *classifier) rank(a analysis, entries []int) []candidate {
 	if len(q) == 0 {
 		return nil
 	}
-	qa := c.answers.query(a.features)
+	qv := newQueryVector(q)
+	qa := newQueryVector(c.answers.query(a.features))
 
 	out := make([]candidate, 0, len(entries))
 	for _, e := range entries {
-		if s := c.score(q, qa, a, e); s > 0 {
+		if s := c.score(qv, qa, a, e); s > 0 {
 			out = append(out, candidate{entry: e, score: s})
 		}
 	}
@@ -47,7 +48,7 @@ func (c *classifier) rank(a analysis, entries []int) []candidate {
 	sortCandidates(out)
 
 	top = out[:min(c.params.localK, len(out))]
-	ql := c.localQuery(q, top)
+	ql := newQueryVector(c.localQuery(q, top))
 	for i := range top {
 		top[i].score = c.score(ql, qa, a, top[i].entry)
 	}
@@ -66,19 +67,20 @@ func sortCandidates(out []candidate) {
 
 // score returns the similarity of entry e to a question whose unit vectors
 // are q over phrasings and qa over answers.
-func (c *classifier) score(q, qa map[int32]float64, a analysis, e int) float64 {
+func (c *classifier) score(q, qa queryVector, a analysis, e int) float64 {
 	nearest := 0.0
 	for _, p := range c.byEntry[e] {
 		ph := c.phrasings[p]
-		nearest = max(nearest, ph.vector.dot(q)*c.askFactor(a.askTypes, ph.askTypes))
+		nearest = max(nearest, ph.vector.dotQuery(q)*c.askFactor(a.askTypes, ph.askTypes))
 	}
-	central, covered := c.centroids[e].dotCover(q)
+	central, covered := c.centroids[e].mergeQuery(q)
 	central *= c.askFactor(a.askTypes, c.entryAsks[e])
-	covered += c.params.answerCover * c.answerOnly[e].cover(q)
+	_, answerCovered := c.answerOnly[e].mergeQuery(q)
+	covered += c.params.answerCover * answerCovered
 
 	s := c.params.nearest*nearest + (1-c.params.nearest)*central
 	s *= math.Pow(covered, c.params.coverage)
-	s = (1-c.params.answer)*s + c.params.answer*c.answerVec[e].dot(qa)
+	s = (1-c.params.answer)*s + c.params.answer*c.answerVec[e].dotQuery(qa)
 
 	for _, t := range a.offTopics {
 		if !c.offTopics[e][t] {

@@ -26,11 +26,11 @@ func (e *Engine) train(lexiconDir string) (*lexicon, error) {
 
 	normalised := e.learnVocabulary(lx)
 
-	// The index holds one document per entry, made of all its phrasings,
-	// because a document per phrasing makes several times the index rows
-	// and building them dominated training time on large knowledge bases.
+	// The candidate index holds one document per entry, made of all its
+	// phrasings, because retrieval picks entries and not phrasings.
 	analysed := make([][]analysis, len(e.entries))
 	docs := make([]indexDocument, len(e.entries))
+	joinedTexts := make([][]string, len(e.entries))
 	for i, texts := range normalised {
 		var text, features []string
 		for _, t := range texts {
@@ -39,6 +39,7 @@ func (e *Engine) train(lexiconDir string) (*lexicon, error) {
 			analysed[i] = append(analysed[i], a)
 			joined := joinPieces(pieces)
 			text = append(text, joined)
+			joinedTexts[i] = append(joinedTexts[i], joined)
 			features = append(features, indexFeatures(a, joined))
 		}
 		docs[i] = indexDocument{text: strings.Join(text, " "), features: uniqueTokens(features)}
@@ -50,8 +51,9 @@ func (e *Engine) train(lexiconDir string) (*lexicon, error) {
 		answers[i] = e.analyzeText(en.Answer + " " + strings.Join(en.Materials, " "))
 	}
 	e.classifier = trainClassifier(analysed, answers, defaultScoring)
+	e.ngrams = newNgramRanker(joinedTexts)
 
-	e.index, err = newPhrasingIndex(docs)
+	e.candidates, err = newCandidateIndex(docs)
 	if err != nil {
 		return nil, err
 	}

@@ -28,30 +28,6 @@ func newSparseVector(byID map[int32]float64) sparseVector {
 	return v
 }
 
-// dot returns the inner product of v with a query given as unit weights by
-// feature id.
-func (v sparseVector) dot(query map[int32]float64) float64 {
-	sum := 0.0
-	for i, id := range v.ids {
-		if w, ok := query[id]; ok {
-			sum += w * float64(v.weights[i])
-		}
-	}
-	return sum
-}
-
-// dotCover returns the inner product of v with a unit query and the share
-// of the query's squared weight on the features v contains.
-func (v sparseVector) dotCover(query map[int32]float64) (dot, covered float64) {
-	for i, id := range v.ids {
-		if w, ok := query[id]; ok {
-			dot += w * float64(v.weights[i])
-			covered += w * w
-		}
-	}
-	return dot, covered
-}
-
 // has reports whether v has a weight for feature id.
 func (v sparseVector) has(id int32) bool {
 	i := sort.Search(len(v.ids), func(i int) bool { return v.ids[i] >= id })
@@ -69,16 +45,4 @@ func sortedIDs(byID map[int32]float64) []int32 {
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
-}
-
-// cover returns the share of a unit query's squared weight on the features
-// v contains.
-func (v sparseVector) cover(query map[int32]float64) float64 {
-	covered := 0.0
-	for _, id := range v.ids {
-		if w, ok := query[id]; ok {
-			covered += w * w
-		}
-	}
-	return covered
 }
