@@ -90,8 +90,11 @@ func TestUnseenKnowledgeBase(t *testing.T) {
 			t.Logf("set %s: top-1 %d/%d = %.1f%%, out-of-scope rejected %d/%d = %.1f%%, HTTP latency p50 %v, p99 %v",
 				set.name, fig.correct, fig.inScope, 100*fig.top1(), fig.rejected, fig.outOfScope, 100*fig.rejection(),
 				fig.p50, fig.p99)
-			for _, m := range fig.misses {
-				t.Log("  miss: " + m)
+			// Set b is frozen: its misses stay unread so nobody tunes on them.
+			if set.name != "b" {
+				for _, m := range fig.misses {
+					t.Log("  miss: " + m)
+				}
 			}
 
 			wantTop1, wantRejection := set.floorTop1, set.floorRejection
