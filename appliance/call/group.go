@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"wenban/appliance/conversation"
 	"wenban/appliance/media/sfu"
@@ -12,6 +13,8 @@ import (
 type activeGroup struct {
 	Group
 	members map[conversation.ID]*Member
+	// record is the window's history, saved at every change.
+	record GroupRecord
 }
 
 func (g *activeGroup) snapshot() Group {
@@ -33,13 +36,16 @@ func (m *Manager) groupEventLocked(g *activeGroup, e *effects, left, invited []c
 	g.Version = m.nextVersionLocked()
 	snap := g.snapshot()
 	e.events = append(e.events, Event{Group: &snap, Left: left, Invited: invited})
+
+	rec := g.record
+	rec.Version = g.Version
+	rec.Members = slices.Clone(g.record.Members)
+	e.records = append(e.records, rec)
 }
 
 // OpenGroup opens a group window for a staff member. Citizens join it by
-// its link or by an invitation the staff member sends.
-//
-// NOTE: a window stays open until its staff member closes it, even when
-// their seat page is gone for good. Only a hub restart clears it.
+// its link or by an invitation the staff member sends. It stays open until
+// the staff member closes it or AgentGone closes it for a departed seat.
 func (m *Manager) OpenGroup(ctx context.Context, agent Agent) (Group, error) {
 	var e effects
 	m.mu.Lock()
@@ -55,6 +61,13 @@ func (m *Manager) OpenGroup(ctx context.Context, agent Agent) (Group, error) {
 	}
 	if m.opts.Recording {
 		g.Recording, g.RecordingNotice = true, m.opts.RecordingNotice
+	}
+	g.record = GroupRecord{
+		ID:        randomID(),
+		Agent:     agent,
+		OpenedAt:  g.OpenedAt,
+		Members:   []MemberRecord{},
+		Recording: g.Recording,
 	}
 	m.groups[id] = g
 	m.groupEventLocked(g, &e, nil, nil)
@@ -109,6 +122,7 @@ func (m *Manager) JoinGroup(ctx context.Context, id GroupID, conv conversation.I
 		m.leaveGroupLocked(m.groups[other], conv, &e, false)
 	}
 	g.members[conv] = &Member{Conversation: conv, JoinedAt: m.opts.Now()}
+	g.record.Members = append(g.record.Members, MemberRecord{Conversation: conv, JoinedAt: g.members[conv].JoinedAt})
 	m.memberOf[conv] = id
 	if m.opts.Recording && len(g.members) == 1 {
 		room := g.Room
@@ -152,7 +166,8 @@ func (m *Manager) leaveGroupLocked(g *activeGroup, conv conversation.ID, e *effe
 	}
 	delete(g.members, conv)
 	delete(m.memberOf, conv)
-	e.line(conv, groupLeaveLine(m.opts.Now().Sub(mem.JoinedAt), closed))
+	g.record.memberLeft(conv, m.opts.Now())
+	e.line(conv, groupLeaveLine(g, m.opts.Now().Sub(mem.JoinedAt), closed))
 	if !closed {
 		m.groupEventLocked(g, e, []conversation.ID{conv}, nil)
 	}
@@ -197,22 +212,30 @@ func (m *Manager) CloseGroup(ctx context.Context, id GroupID, agentID string) (G
 		m.mu.Unlock()
 		return Group{}, err
 	}
+	snap := m.closeGroupLocked(g, &e)
+	m.mu.Unlock()
+
+	m.apply(ctx, &e)
+	return snap, nil
+}
+
+// closeGroupLocked takes every citizen out of the window, removes it and
+// queues its last snapshot and the closing of its room.
+func (m *Manager) closeGroupLocked(g *activeGroup, e *effects) Group {
 	left := make([]conversation.ID, 0, len(g.members))
 	for conv := range g.members {
 		left = append(left, conv)
-		m.leaveGroupLocked(g, conv, &e, true)
+		m.leaveGroupLocked(g, conv, e, true)
 	}
-	delete(m.groups, id)
+	delete(m.groups, g.ID)
 	g.Closed = true
-	m.groupEventLocked(g, &e, left, nil)
-	snap := g.snapshot()
+	g.record.ClosedAt = m.opts.Now()
+	g.record.SeatGone = g.SeatGone
+	m.groupEventLocked(g, e, left, nil)
 	room := g.Room
 	e.media = append(e.media, func() error { return m.opts.Media.CloseRoom(room) })
-	m.mu.Unlock()
-
-	m.log.Info("group window closed", "group", id, "agent", agentID, "citizens", len(left))
-	m.apply(ctx, &e)
-	return snap, nil
+	m.log.Info("group window closed", "group", g.ID, "agent", g.Agent.ID, "citizens", len(left), "seat_gone", g.SeatGone)
+	return g.snapshot()
 }
 
 // GroupOf returns a group window.
@@ -273,4 +296,29 @@ func (m *Manager) memberGroupLocked(id GroupID, agentID string, conv conversatio
 		return nil, ErrNotMember
 	}
 	return g, nil
+}
+
+// memberLeft stamps the citizen's open stay with its end.
+func (r *GroupRecord) memberLeft(conv conversation.ID, at time.Time) {
+	for i := len(r.Members) - 1; i >= 0; i-- {
+		if r.Members[i].Conversation == conv && r.Members[i].LeftAt.IsZero() {
+			r.Members[i].LeftAt = at
+			return
+		}
+	}
+}
+
+// RecordingFolder returns the id the recorder files a room's recordings
+// under: the conversation of a call, the record's folder for a group
+// window, or "" for a room the manager does not know.
+func (m *Manager) RecordingFolder(room sfu.RoomID) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if conv, ok := m.rooms[room]; ok {
+		return string(conv)
+	}
+	if g := m.groupByRoomLocked(room); g != nil {
+		return g.record.RecordingFolder()
+	}
+	return ""
 }

@@ -58,7 +58,13 @@ func endLine(c Call, by Party) string {
 	case ReasonCancelled:
 		return fmt.Sprintf("%s已由%s取消。", kind, partyText(by, c))
 	}
+	if c.AnsweredAt.IsZero() {
+		return fmt.Sprintf("%s未接通，已取消。", kind)
+	}
 	text := fmt.Sprintf("%s已结束，通话时长 %s。", kind, durationText(c.Duration()))
+	if c.Reason == ReasonSeatGone {
+		text = fmt.Sprintf("客服 %s 已离线，%s已结束，通话时长 %s。", c.Agent.Name, kind, durationText(c.Duration()))
+	}
 	if c.Reason == ReasonHangup {
 		text = fmt.Sprintf("%s已由%s挂断，通话时长 %s。", kind, partyText(by, c), durationText(c.Duration()))
 	}
@@ -80,7 +86,10 @@ func groupJoinLine(g *activeGroup) string {
 	return fmt.Sprintf("您已加入客服 %s 的集体服务窗口，发言需经客服允许。", g.Agent.Name)
 }
 
-func groupLeaveLine(d time.Duration, closed bool) string {
+func groupLeaveLine(g *activeGroup, d time.Duration, closed bool) string {
+	if closed && g.SeatGone {
+		return fmt.Sprintf("客服 %s 已离线，集体服务窗口已关闭，参与时长 %s。", g.Agent.Name, durationText(d))
+	}
 	if closed {
 		return fmt.Sprintf("集体服务窗口已由客服关闭，参与时长 %s。", durationText(d))
 	}

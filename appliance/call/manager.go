@@ -46,6 +46,9 @@ type Options struct {
 	// MaxGroupMembers caps the citizens of one group window. Zero means
 	// DefaultMaxGroupMembers.
 	MaxGroupMembers int
+	// Records stores a record of every group window at each change. Nil
+	// keeps none.
+	Records GroupRecords
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 	// AfterFunc runs f after d and returns a function that cancels it, as
@@ -112,9 +115,10 @@ func New(opts Options) *Manager {
 // lock is released, because system lines publish to the session plane,
 // which may call back into the manager.
 type effects struct {
-	media  []func() error
-	lines  []line
-	events []Event
+	media   []func() error
+	lines   []line
+	events  []Event
+	records []GroupRecord
 }
 
 type line struct {
@@ -144,6 +148,14 @@ func (m *Manager) apply(ctx context.Context, e *effects) {
 	for _, l := range e.lines {
 		if _, err := m.opts.Lines.AppendSystemLine(ctx, l.conv, l.text); err != nil {
 			m.log.Warn("writing call line", "conversation", l.conv, "err", err)
+		}
+	}
+	if m.opts.Records == nil {
+		return
+	}
+	for _, rec := range e.records {
+		if err := m.opts.Records.SaveGroup(ctx, rec); err != nil {
+			m.log.Warn("saving group window record", "record", rec.ID, "err", err)
 		}
 	}
 }
@@ -366,24 +378,6 @@ func (m *Manager) Transfer(ctx context.Context, id conversation.ID, to Agent) (C
 	m.log.Info("call transferred", "conversation", id, "call", snap.ID, "from", prev.ID, "to", to.ID)
 	m.apply(ctx, &e)
 	return snap, nil
-}
-
-// ConversationClosed ends the conversation's call and takes its citizen
-// out of any group window. The session plane calls it when the
-// conversation closes or returns to the queue.
-func (m *Manager) ConversationClosed(ctx context.Context, id conversation.ID) {
-	var e effects
-	m.mu.Lock()
-	if c := m.calls[id]; c != nil {
-		m.endLocked(c, ReasonClosed, PartyUnknown, &e)
-		// The conversation is closed, so its transcript takes no lines.
-		e.lines = nil
-	}
-	if gid, ok := m.memberOf[id]; ok {
-		m.leaveGroupLocked(m.groups[gid], id, &e, false)
-	}
-	m.mu.Unlock()
-	m.apply(ctx, &e)
 }
 
 // Current returns the conversation's call in progress.

@@ -231,6 +231,7 @@ func TestCallMuteAndCameraShownToOtherSide(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, nil)
 	r.live(t, "conv-1")
+	lines := len(r.lines.lines["conv-1"])
 	if _, err := r.m.SetMuted(ctx, "conv-1", PartyCitizen, true); err != nil {
 		t.Fatalf("SetMuted: %v", err)
 	}
@@ -246,6 +247,10 @@ func TestCallMuteAndCameraShownToOtherSide(t *testing.T) {
 	}
 	if last := r.events.lastCall(); last.Version != c.Version || !last.Staff.CameraOff {
 		t.Errorf("last event: got version %d %+v, want version %d with camera off", last.Version, last.Staff, c.Version)
+	}
+	// Switches are shown live but kept out of the transcript.
+	if got := len(r.lines.lines["conv-1"]) - lines; got != 0 {
+		t.Errorf("lines written for mute and camera: got %d, want 0", got)
 	}
 }
 
@@ -417,5 +422,70 @@ func TestCallConcurrentOperations(t *testing.T) {
 		if inCall && inGroup {
 			t.Errorf("%s: got both a call and a group window, want at most one", convID(i))
 		}
+	}
+}
+
+func TestCallEndWithConversationWritesLine(t *testing.T) {
+	tests := []struct {
+		name     string
+		start    func(t *testing.T, r *rig)
+		wantLine string
+	}{
+		{"live call", func(t *testing.T, r *rig) {
+			r.live(t, "conv-1")
+			r.clock.Advance(65 * time.Second)
+		}, "视频通话已结束，通话时长 1分05秒。"},
+		{"ringing call", func(t *testing.T, r *rig) {
+			r.invite(t, "conv-1", PartyStaff, KindVoice)
+		}, "语音通话未接通，已取消。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, nil)
+			tt.start(t, r)
+			r.m.EndWithConversation(context.Background(), "conv-1")
+			if got := r.lines.last("conv-1"); got != tt.wantLine {
+				t.Errorf("last line: got %q, want %q", got, tt.wantLine)
+			}
+			if last := r.events.lastCall(); last.Reason != ReasonClosed {
+				t.Errorf("reason: got %v, want closed", last.Reason)
+			}
+		})
+	}
+}
+
+func TestCallAgentGoneEndsCallsAndWindows(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, nil)
+	r.live(t, "conv-1")
+	g, err := r.m.OpenGroup(ctx, zhang)
+	if err != nil {
+		t.Fatalf("OpenGroup: %v", err)
+	}
+	if _, err := r.m.JoinGroup(ctx, g.ID, "conv-2"); err != nil {
+		t.Fatalf("JoinGroup: %v", err)
+	}
+	other, err := r.m.OpenGroup(ctx, li)
+	if err != nil {
+		t.Fatalf("OpenGroup: %v", err)
+	}
+
+	r.m.AgentGone(ctx, zhang.ID)
+	if _, ok := r.m.Current("conv-1"); ok {
+		t.Errorf("call of the departed seat present: got true, want false")
+	}
+	wantContains(t, "call line", r.lines.last("conv-1"), "客服 张三 已离线，视频通话已结束")
+	wantContains(t, "member line", r.lines.last("conv-2"), "客服 张三 已离线，集体服务窗口已关闭")
+	if _, ok := r.m.GroupOf(g.ID); ok {
+		t.Errorf("window of the departed seat open: got true, want false")
+	}
+	if _, ok := r.m.GroupOf(other.ID); !ok {
+		t.Errorf("window of another seat closed: got false, want true")
+	}
+	if ev := r.events.lastEvent(); ev.Group == nil || !ev.Group.Closed || !ev.Group.SeatGone {
+		t.Errorf("last event: got %+v, want a closed window with SeatGone", ev.Group)
+	}
+	if !r.media.wasClosed(g.Room) {
+		t.Errorf("room %s not closed", g.Room)
 	}
 }

@@ -105,9 +105,12 @@ const (
 	ReasonTimeout
 	// ReasonClosed: the conversation ended or returned to the queue.
 	ReasonClosed
+	// ReasonSeatGone: the staff member's seat pages were gone for the
+	// hub's absence timeout.
+	ReasonSeatGone
 )
 
-var reasonNames = [...]string{"", "hangup", "declined", "cancelled", "timeout", "closed"}
+var reasonNames = [...]string{"", "hangup", "declined", "cancelled", "timeout", "closed", "seat_gone"}
 
 func (r Reason) String() string { return enumName(reasonNames[:], int(r), "Reason") }
 
@@ -183,8 +186,11 @@ type Group struct {
 	Room    sfu.RoomID `json:"room"`
 	Agent   Agent      `json:"agent"`
 	Members []Member   `json:"members"`
-	// Closed is set on the last snapshot of a window staff closed.
-	Closed bool `json:"closed"`
+	// Closed is set on the last snapshot of a closed window. SeatGone is
+	// then set when the hub closed it because the staff member's seat
+	// pages were gone for the absence timeout.
+	Closed   bool `json:"closed"`
+	SeatGone bool `json:"seat_gone,omitempty"`
 	// Recording is set when the hub records the window, and
 	// RecordingNotice is then the text its citizens see on joining.
 	Recording       bool      `json:"recording"`
