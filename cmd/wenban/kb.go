@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"wenban/appliance/bot"
 	"wenban/appliance/config"
 	"wenban/appliance/kb"
+	"wenban/appliance/learn"
 	"wenban/appliance/store"
 )
 
@@ -26,9 +28,9 @@ func runKB(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
 		fmt.Fprintln(errOut, "usage: wenban kb import|export|train|eval --data DIR [flags] [FILE]")
-		fmt.Fprintln(errOut, "  import [--replace] FILE   导入 CSV、XLSX 或 JSONL 文件（--replace 以文件内容整体替换知识库）")
-		fmt.Fprintln(errOut, "  export FILE               按扩展名（.csv、.xlsx、.jsonl）导出知识库")
-		fmt.Fprintln(errOut, "  train                     用当前知识库训练智能客服并报告用时")
+		fmt.Fprintln(errOut, "  import [--replace] [--force] FILE  导入 CSV、XLSX 或 JSONL 文件并发布为新版本（--replace 以文件内容整体替换知识库）")
+		fmt.Fprintln(errOut, "  export FILE               按扩展名（.csv、.xlsx、.jsonl）导出对外服务版本")
+		fmt.Fprintln(errOut, "  train [--force]           用草稿训练智能客服，经评测校验后发布未发布的修改")
 		fmt.Fprintln(errOut, "  eval FILE.jsonl           评测：每行 {\"q\": \"问题\", \"expect\": \"编号\" 或 \"none\"}")
 		return errUsage
 	}
@@ -94,16 +96,44 @@ func train(cfg config.Config, entries []kb.Entry) (*bot.Engine, time.Duration, e
 	return engine, time.Since(start), nil
 }
 
-func runKBImport(_ context.Context, args []string, out, errOut io.Writer) error {
-	var replace bool
+// cliStaff names the command line in the change history.
+var cliStaff = kb.Staff{ID: "cli", Name: "命令行"}
+
+// openLearn opens the data folder's store, seeds the shipped knowledge
+// base into a new one and returns the publisher over it. The caller
+// closes the store.
+func openLearn(cfg config.Config) (*learn.Service, *store.DB, error) {
+	db, err := openStore(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, _, err := kb.Seed(db, time.Now()); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	svc, err := learn.New(learn.Options{
+		DB:     db,
+		Bot:    bot.Options{Threshold: cfg.Bot.Threshold, LexiconDir: cfg.Bot.LexiconDir},
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return svc, db, nil
+}
+
+func runKBImport(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var replace, force bool
 	cfg, files, err := kbFlags("kb import", args, errOut, func(fs *pflag.FlagSet) {
 		fs.BoolVar(&replace, "replace", false, "replace the whole knowledge base with the file's entries")
+		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (logged)")
 	})
 	if err != nil {
 		return err
 	}
 	if len(files) != 1 {
-		fmt.Fprintln(errOut, "usage: wenban kb import --data DIR [--replace] FILE")
+		fmt.Fprintln(errOut, "usage: wenban kb import --data DIR [--replace] [--force] FILE")
 		return errUsage
 	}
 
@@ -111,42 +141,37 @@ func runKBImport(_ context.Context, args []string, out, errOut io.Writer) error 
 	if err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
+	svc, db, err := openLearn(cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if d, err := svc.Draft(ctx); err == nil && d.State.Pending > 0 {
+		fmt.Fprintf(out, "注意：草稿中有 %d 处未发布的修改，将随本次导入一并发布。\n", d.State.Pending)
+	}
 
-	// Train on the result before storing it, so a set the engine cannot
-	// use leaves the stored knowledge base as it was.
-	merged := entries
-	if !replace {
-		current, err := storedOrShipped(db)
-		if err != nil {
-			return err
-		}
-		merged = mergeEntries(current, entries)
-	}
-	engine, took, err := train(cfg, merged)
+	// The gate trains on the result before anything is stored, so a set the
+	// engine cannot use or that lowers accuracy leaves the knowledge base
+	// as it was.
+	res, outcome, err := svc.ImportAndPublish(ctx, cliStaff, entries, replace, filepath.Base(files[0]), force)
 	if err != nil {
-		return err
+		return fmt.Errorf("文件 %s 未导入，知识库保持不变：%w", files[0], err)
 	}
-	engine.Close()
-
-	if !replace {
-		if _, _, err := kb.Load(db); errors.Is(err, kb.ErrEmpty) {
-			// A first import without --replace adds to the shipped entries.
-			entries = merged
-		}
-	}
-	res, err := kb.Save(db, entries, replace, filepath.Base(files[0]), time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "导入完成：新增 %d 条，更新 %d 条，删除 %d 条；知识库版本 %d，共 %d 条，训练用时 %v\n",
-		res.Added, res.Updated, res.Removed, res.Meta.Version, engine.Size(), took.Round(time.Millisecond))
+	fmt.Fprintf(out, "导入完成：新增 %d 条，更新 %d 条，删除 %d 条；已发布为知识库第 %d 版「%s」，共 %d 条，训练用时 %v\n",
+		res.Added, res.Updated, res.Removed, outcome.Version.Number, outcome.Version.Name,
+		len(kb.Active(outcome.Version.Items)), outcome.Took.Round(time.Millisecond))
+	printGate(out, outcome)
 	fmt.Fprintln(out, "如问办服务正在运行，请重启服务以启用新知识库。")
 	return nil
+}
+
+// printGate prints the retrain gate's figures and whether a drop was
+// overridden.
+func printGate(out io.Writer, o learn.Outcome) {
+	fmt.Fprintln(out, "评测校验："+o.Gate.Summary())
+	if o.Forced {
+		fmt.Fprintln(out, "警告：新模型首位准确率低于现行模型，已按 --force 强制发布，此操作已记入日志。")
+	}
 }
 
 func decodeFile(path string) ([]kb.Entry, error) {
@@ -164,24 +189,6 @@ func decodeFile(path string) ([]kb.Entry, error) {
 		return nil, fmt.Errorf("文件 %s 未导入，知识库保持不变：\n%w", path, err)
 	}
 	return entries, nil
-}
-
-// mergeEntries overlays incoming entries on current ones by id.
-func mergeEntries(current, incoming []kb.Entry) []kb.Entry {
-	byID := map[string]int{}
-	out := append([]kb.Entry(nil), current...)
-	for i, e := range out {
-		byID[e.ID] = i
-	}
-	for _, e := range incoming {
-		if i, ok := byID[e.ID]; ok {
-			out[i] = e
-			continue
-		}
-		byID[e.ID] = len(out)
-		out = append(out, e)
-	}
-	return out
 }
 
 func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error {
@@ -224,21 +231,50 @@ func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error 
 	return nil
 }
 
-func runKBTrain(_ context.Context, args []string, out, errOut io.Writer) error {
-	cfg, _, err := kbFlags("kb train", args, errOut, nil)
+// runKBTrain trains the engine on the draft and runs the retrain gate.
+// A draft with unpublished changes is published when it passes the gate,
+// or with --force when it does not.
+func runKBTrain(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var force bool
+	cfg, _, err := kbFlags("kb train", args, errOut, func(fs *pflag.FlagSet) {
+		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (logged)")
+	})
 	if err != nil {
 		return err
 	}
-	entries, err := readEntries(cfg)
+	svc, db, err := openLearn(cfg)
 	if err != nil {
 		return err
 	}
-	engine, took, err := train(cfg, entries)
+	defer db.Close()
+	d, err := svc.Draft(ctx)
 	if err != nil {
 		return err
 	}
-	defer engine.Close()
-	fmt.Fprintf(out, "训练完成：%d 条知识，用时 %v\n", engine.Size(), took.Round(time.Millisecond))
+
+	if d.State.Pending == 0 {
+		o, err := svc.Train(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "训练完成：%d 条知识，用时 %v；草稿与对外服务版本一致，无需发布\n",
+			len(kb.Active(d.Items)), o.Took.Round(time.Millisecond))
+		printGate(out, o)
+		return nil
+	}
+
+	o, err := svc.PublishDraft(ctx, cliStaff, "命令行训练发布", force)
+	var ge *learn.GateError
+	if errors.As(err, &ge) {
+		fmt.Fprintln(out, "评测校验："+ge.Gate.Summary())
+		return errors.New("新模型首位准确率下降，草稿未发布；确认接受下降时可加 --force 强制发布")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "训练完成：%d 条知识，用时 %v；已发布为知识库第 %d 版\n",
+		len(kb.Active(o.Version.Items)), o.Took.Round(time.Millisecond), o.Version.Number)
+	printGate(out, o)
 	return nil
 }
 
