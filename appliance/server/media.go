@@ -100,6 +100,7 @@ func (s *Server) startTURN() error {
 	host, _, _ := net.SplitHostPort(t.Listen)
 	peers := append([]string{t.PublicIP}, s.cfg.ICEListenIPs()...)
 	peers = append(peers, s.cfg.Media.NAT1To1IPs...)
+	portMin, portMax := s.sfuPeerPorts()
 
 	srv, err := turn.Start(turn.Config{
 		Logger:       s.log.With("component", "turn"),
@@ -112,6 +113,8 @@ func (s *Server) startTURN() error {
 		Realm:        t.Realm,
 		Secret:       secret,
 		AllowedPeers: peers,
+		PeerPortMin:  portMin,
+		PeerPortMax:  portMax,
 	})
 	if err != nil {
 		return err
@@ -120,6 +123,18 @@ func (s *Server) startTURN() error {
 	s.media.turnSecret = secret
 
 	return nil
+}
+
+// sfuPeerPorts returns the SFU's ICE UDP ports, the only ports TURN
+// relays need to reach. Zero for both, when the kernel picks the SFU's
+// ports, leaves the TURN default of every unprivileged port.
+func (s *Server) sfuPeerPorts() (uint16, uint16) {
+	m := s.cfg.Media
+	if m.UDPPort != 0 {
+		return uint16(m.UDPPort), uint16(m.UDPPort)
+	}
+
+	return m.PortMin, m.PortMax
 }
 
 // mediaHandler serves /whip/ and /whep/, or nil when media is off.

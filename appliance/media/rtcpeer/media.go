@@ -60,6 +60,7 @@ func (p *Peer) readKeyframeRequests(sender *webrtc.RTPSender) {
 		for _, pkt := range packets {
 			switch pkt.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				p.keyframeRequests.Add(1)
 				select {
 				case p.keyframeWanted <- struct{}{}:
 				default:
@@ -68,6 +69,10 @@ func (p *Peer) readKeyframeRequests(sender *webrtc.RTPSender) {
 		}
 	}
 }
+
+// KeyframeRequests returns the number of PLIs and FIRs the hub sent to
+// this peer's video track.
+func (p *Peer) KeyframeRequests() uint64 { return p.keyframeRequests.Load() }
 
 // sendVideo writes frames of VideoBitrate/8/30 bytes at 30 frames per
 // second. Only the first frame and frames after a PLI are keyframes, so

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/ice/v4"
@@ -61,9 +62,11 @@ type Peer struct {
 	tracks  []*Received
 
 	keyframeWanted chan struct{}
-	done           chan struct{}
-	closeOnce      sync.Once
-	wg             sync.WaitGroup
+	// keyframeRequests counts the PLIs and FIRs the hub sent.
+	keyframeRequests atomic.Uint64
+	done             chan struct{}
+	closeOnce        sync.Once
+	wg               sync.WaitGroup
 }
 
 type event struct {

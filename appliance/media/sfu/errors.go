@@ -18,4 +18,8 @@ var (
 	// ErrBadSignal is returned by HandleSignal for a message of unknown
 	// type or without its SDP or candidate.
 	ErrBadSignal = errors.New("sfu: invalid signalling message")
+	// ErrLimit is returned, together with ErrBadSignal, for a client
+	// description or candidate beyond the SFU's limits on media
+	// sections and candidates.
+	ErrLimit = errors.New("sfu: signalling message exceeds a limit")
 )

@@ -225,6 +225,11 @@ func (s *SFU) addDownLocked(sub *Participant, t *pubTrack) {
 	}
 	d := &downTrack{TrackLocalStaticRTP: local, sub: sub}
 	d.src.Store(t)
+	// NOTE: every down track gets a new transceiver and pion never
+	// removes one, so a subscriber's session grows by one section per
+	// track that ever left its room. Reusing inactive sections would stop
+	// that, but pion clients (rtcpeer, wenban-loadgen) then receive
+	// nothing on the reused section.
 	sendOnly := webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}
 	transceiver, err := sub.pc.AddTransceiverFromTrack(d, sendOnly)
 	if err != nil {
@@ -232,6 +237,7 @@ func (s *SFU) addDownLocked(sub *Participant, t *pubTrack) {
 
 		return
 	}
+	sub.hubSections.Add(1)
 	d.sender = transceiver.Sender()
 	sub.downs = append(sub.downs, d)
 	t.setDowns(append(slices.Clone(t.downList()), d))

@@ -27,6 +27,11 @@ type Participant struct {
 
 	speaking atomic.Bool
 	in, out  [2]counter
+	// hubSections counts the transceivers the hub added, which pion
+	// never removes. trickled counts the client's trickled candidates.
+	// Both bound what a client may send, see sdpguard.go.
+	hubSections atomic.Int64
+	trickled    atomic.Int64
 
 	// negMu serialises SDP operations on pc. pending records a
 	// renegotiation that had to wait for the signalling state to return
@@ -128,7 +133,10 @@ func (p *Participant) addReceivers() {
 	for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
 		if _, err := p.pc.AddTransceiverFromKind(kind, recvOnly); err != nil {
 			p.log.Warn("adding receiver failed", "kind", kind.String(), "error", err)
+
+			continue
 		}
+		p.hubSections.Add(1)
 	}
 }
 
@@ -300,6 +308,10 @@ func (p *Participant) handleOffer(sdp string) error {
 }
 
 func (p *Participant) applyOffer(sdp string) (webrtc.SessionDescription, error) {
+	sdp, err := p.sfu.guardRemoteSDP(sdp, int(p.hubSections.Load()))
+	if err != nil {
+		return webrtc.SessionDescription{}, fmt.Errorf("checking client offer: %w", err)
+	}
 	offer := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp}
 	if err := p.pc.SetRemoteDescription(offer); err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("applying client offer: %w", err)
@@ -319,6 +331,10 @@ func (p *Participant) handleAnswer(sdp string) error {
 	if sdp == "" {
 		return fmt.Errorf("answer without SDP: %w", ErrBadSignal)
 	}
+	sdp, err := p.sfu.guardRemoteSDP(sdp, int(p.hubSections.Load()))
+	if err != nil {
+		return fmt.Errorf("checking client answer: %w", err)
+	}
 	p.negMu.Lock()
 	if p.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
 		p.negMu.Unlock()
@@ -326,7 +342,7 @@ func (p *Participant) handleAnswer(sdp string) error {
 
 		return nil
 	}
-	err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
+	err = p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp})
 	early := p.early
 	p.early = nil
 	retry := p.pending
@@ -349,6 +365,14 @@ func (p *Participant) handleCandidate(c *webrtc.ICECandidateInit) error {
 		return fmt.Errorf("candidate message without candidate: %w", ErrBadSignal)
 	}
 	if c.Candidate == "" {
+		return nil
+	}
+	if p.trickled.Add(1) > maxTrickledCandidates {
+		return fmt.Errorf("more than %d trickled candidates: %w: %w", maxTrickledCandidates, ErrLimit, ErrBadSignal)
+	}
+	if !p.sfu.candidateAllowed(c.Candidate) {
+		p.log.Debug("remote candidate rejected")
+
 		return nil
 	}
 	p.negMu.Lock()
@@ -381,6 +405,10 @@ func (p *Participant) Answer(ctx context.Context, offerSDP string) (string, erro
 	if offerSDP == "" {
 		return "", fmt.Errorf("offer without SDP: %w", ErrBadSignal)
 	}
+	offerSDP, err := p.sfu.guardRemoteSDP(offerSDP, 0)
+	if err != nil {
+		return "", fmt.Errorf("checking offer: %w", err)
+	}
 	if p.jo.CanSubscribe {
 		if err := p.addSlots(offerSDP); err != nil {
 			return "", err
@@ -389,7 +417,7 @@ func (p *Participant) Answer(ctx context.Context, offerSDP string) (string, erro
 
 	p.negMu.Lock()
 	gathered := webrtc.GatheringCompletePromise(p.pc)
-	_, err := p.applyOffer(offerSDP)
+	_, err = p.applyOffer(offerSDP)
 	p.negMu.Unlock()
 	if err != nil {
 		return "", err

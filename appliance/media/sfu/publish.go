@@ -27,6 +27,12 @@ func (p *Participant) onTrack(remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver)
 
 		return
 	}
+	if len(p.ownTracks) >= maxPublishedTracks {
+		s.mu.Unlock()
+		p.log.Warn("track beyond the participant's limit ignored", "kind", kind, "limit", maxPublishedTracks)
+
+		return
+	}
 	s.wg.Add(1)
 	p.ownTracks = append(p.ownTracks, t)
 	s.publishLocked(t)
@@ -83,6 +89,7 @@ func (s *SFU) addSlotLocked(p *Participant, kind Kind) error {
 	if err != nil {
 		return fmt.Errorf("adding %s slot: %w", kind, err)
 	}
+	p.hubSections.Add(1)
 	d.sender = sender
 	p.downs = append(p.downs, d)
 	s.readSenderRTCP(d)

@@ -21,6 +21,9 @@ type SFU struct {
 	api  *webrtc.API
 	// closers are the shared ICE muxes, closed last by Close.
 	closers []func() error
+	// loopback is true when the hub gathers loopback candidates, so a
+	// client's loopback candidates can reach it.
+	loopback bool
 
 	// mu guards rooms and every room's topology: participants, published
 	// tracks and the subscriptions between them. The RTP hot path reads
@@ -88,6 +91,7 @@ func (s *SFU) settingEngine() (webrtc.SettingEngine, error) {
 	}
 	se.SetNetworkTypes(networks)
 
+	s.loopback = true
 	if len(cfg.ListenIPs) > 0 {
 		allowed := make([]net.IP, 0, len(cfg.ListenIPs))
 		for _, text := range cfg.ListenIPs {
@@ -97,6 +101,7 @@ func (s *SFU) settingEngine() (webrtc.SettingEngine, error) {
 			}
 			allowed = append(allowed, ip)
 		}
+		s.loopback = slices.ContainsFunc(allowed, net.IP.IsLoopback)
 		se.SetIPFilter(func(ip net.IP) bool {
 			return slices.ContainsFunc(allowed, ip.Equal)
 		})

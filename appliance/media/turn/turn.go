@@ -6,8 +6,11 @@
 // base64(HMAC-SHA1(secret, username)), so the server checks them without
 // storing any.
 //
-// Relays may reach only the addresses in Config.AllowedPeers, so a
-// credential cannot be used to reach other hosts on the hub's network.
+// Relays may reach only the addresses in Config.AllowedPeers, on the
+// ports of Config.PeerPortMin..PeerPortMax other than TURN's own, and
+// only over UDP, so a credential cannot be used to reach other hosts or
+// other services on the hub's network. Each credential user holds at
+// most Config.MaxAllocationsPerUser allocations at once.
 package turn
 
 import (
@@ -19,7 +22,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,8 +52,19 @@ type Config struct {
 	// Secret signs the credentials; Credentials must use the same one.
 	Secret []byte
 	// AllowedPeers are the IP addresses relays may send to, normally the
-	// SFU's candidate addresses. Empty means PublicIP only.
+	// SFU's candidate addresses. Empty means PublicIP only. Unspecified,
+	// multicast, broadcast and link-local addresses are rejected.
 	AllowedPeers []string
+	// PeerPortMin and PeerPortMax bound the peer ports relays may send
+	// to, normally the SFU's ICE UDP port or port range. Zero for both
+	// means 1024 to 65535. TURN's own listen ports are always refused.
+	PeerPortMin, PeerPortMax uint16
+	// MaxAllocationsPerUser bounds the live allocations of one
+	// credential user. Zero means 16. A browser allocates over UDP and
+	// TCP on every network interface, and a reloaded page leaves its old
+	// allocations until their 10-minute lifetime ends, so the default
+	// leaves room for a few reloads.
+	MaxAllocationsPerUser int
 }
 
 // Server is a running TURN server.
@@ -76,7 +89,10 @@ func Start(cfg Config) (*Server, error) {
 	if public == nil {
 		return nil, fmt.Errorf("invalid TURN public address %q", cfg.PublicIP)
 	}
-	allowed, err := parsePeers(cfg.AllowedPeers, public)
+	if err := checkPeerIP(public); err != nil {
+		return nil, fmt.Errorf("invalid TURN public address: %w", err)
+	}
+	policy, err := newPeerPolicy(cfg, public)
 	if err != nil {
 		return nil, err
 	}
@@ -85,9 +101,16 @@ func Start(cfg Config) (*Server, error) {
 	}
 
 	s := &Server{}
-	sc, err := s.listen(cfg, public, allowed)
+	sc, err := s.listen(cfg, public, policy)
 	if err != nil {
 		return nil, err
+	}
+	for _, addr := range []net.Addr{s.udp, s.tcp} {
+		if addr != nil {
+			_, port, _ := net.SplitHostPort(addr.String())
+			n, _ := strconv.Atoi(port)
+			policy.ownPorts = append(policy.ownPorts, n)
+		}
 	}
 	server, err := pionturn.NewServer(sc)
 	if err != nil {
@@ -102,45 +125,66 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func parsePeers(list []string, public net.IP) ([]net.IP, error) {
-	if len(list) == 0 {
-		return []net.IP{public}, nil
+func newPeerPolicy(cfg Config, public net.IP) (*peerPolicy, error) {
+	policy := &peerPolicy{portMin: int(cfg.PeerPortMin), portMax: int(cfg.PeerPortMax)}
+	if cfg.PeerPortMin == 0 && cfg.PeerPortMax == 0 {
+		policy.portMin, policy.portMax = defaultPeerPortMin, defaultPeerPortMax
 	}
-	out := make([]net.IP, 0, len(list))
-	for _, text := range list {
+	if policy.portMin > policy.portMax {
+		return nil, fmt.Errorf("TURN peer port range %d-%d is empty", policy.portMin, policy.portMax)
+	}
+
+	if len(cfg.AllowedPeers) == 0 {
+		policy.ips = []net.IP{public}
+
+		return policy, nil
+	}
+	for _, text := range cfg.AllowedPeers {
 		ip := net.ParseIP(text)
 		if ip == nil {
 			return nil, fmt.Errorf("invalid TURN allowed peer address %q", text)
 		}
-		out = append(out, ip)
+		if err := checkPeerIP(ip); err != nil {
+			return nil, fmt.Errorf("invalid TURN allowed peer: %w", err)
+		}
+		policy.ips = append(policy.ips, ip)
 	}
 
-	return out, nil
+	return policy, nil
 }
 
-func (s *Server) listen(cfg Config, public net.IP, allowed []net.IP) (pionturn.ServerConfig, error) {
+func (s *Server) listen(cfg Config, public net.IP, policy *peerPolicy) (pionturn.ServerConfig, error) {
 	log := cfg.Logger
+	maxAllocations := cfg.MaxAllocationsPerUser
+	if maxAllocations <= 0 {
+		maxAllocations = defaultMaxAllocationsUser
+	}
+	quota := newAllocationQuota(maxAllocations)
 	sc := pionturn.ServerConfig{
 		Realm:         cfg.Realm,
 		AuthHandler:   authHandler(cfg.Secret, log),
 		LoggerFactory: loggerFactory{log: log},
+		QuotaHandler:  quota.allow,
+		EventHandler:  quota.eventHandler(),
 	}
 	permit := func(_ net.Addr, peer net.IP) bool {
-		return slices.ContainsFunc(allowed, peer.Equal)
+		return policy.allowIP(peer)
 	}
 	relayIP := cfg.RelayIP
 	if relayIP == "" {
 		relayIP = "0.0.0.0"
 	}
 	relay := func() pionturn.RelayAddressGenerator {
-		return &pionturn.RelayAddressGeneratorPortRange{
+		return guardedRelay{policy: policy, RelayAddressGenerator: &pionturn.RelayAddressGeneratorPortRange{
 			RelayAddress: public, Address: relayIP,
 			MinPort: cfg.RelayPortMin, MaxPort: cfg.RelayPortMax,
-		}
+		}}
 	}
 	if cfg.RelayPortMin == 0 && cfg.RelayPortMax == 0 {
 		relay = func() pionturn.RelayAddressGenerator {
-			return &pionturn.RelayAddressGeneratorStatic{RelayAddress: public, Address: relayIP}
+			return guardedRelay{policy: policy, RelayAddressGenerator: &pionturn.RelayAddressGeneratorStatic{
+				RelayAddress: public, Address: relayIP,
+			}}
 		}
 	}
 

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,13 @@ import (
 // maxOfferSize bounds the SDP body; a browser offer with every codec is
 // under 16 KiB.
 const maxOfferSize = 64 << 10
+
+// Session limits. A client that reconnects opens a new session while
+// the old one waits for its ICE timeout, so one token may hold a few.
+const (
+	maxSessionsPerToken = 8
+	maxSessions         = 256
+)
 
 // answerTimeout bounds ICE gathering for one answer. Host candidates
 // gather in milliseconds, so only a misconfigured host reaches it.
@@ -58,12 +66,19 @@ type Handler struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	// perToken counts started and starting sessions by token ID, and
+	// pending the sessions still starting.
+	perToken map[string]int
+	pending  int
 }
 
 type session struct {
 	room sfu.RoomID
 	kind string // "whip" or "whep"
 	part *sfu.Participant
+	// tokenID is the ID claim of the token that created the session.
+	// Only a request with the same token may delete it.
+	tokenID string
 }
 
 // New returns the handler. Mount it for the /whip/ and /whep/ paths.
@@ -74,7 +89,7 @@ func New(opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{opts: opts, mux: http.NewServeMux(), sessions: make(map[string]*session)}
+	h := &Handler{opts: opts, mux: http.NewServeMux(), sessions: make(map[string]*session), perToken: make(map[string]int)}
 	for _, kind := range []string{"whip", "whep"} {
 		h.mux.HandleFunc("POST /"+kind+"/{room}", h.create(kind))
 		h.mux.HandleFunc("DELETE /"+kind+"/{room}/{session}", h.remove(kind))
@@ -100,17 +115,19 @@ func httpError(w http.ResponseWriter, status int, message string) {
 
 // authorize checks the bearer token and writes the error response when
 // it fails.
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, room string, perm token.Permission) bool {
-	text, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || text == "" {
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, room string, perm token.Permission) (token.Claims, bool) {
+	// HTTP authentication scheme names are case-insensitive (RFC 9110).
+	scheme, text, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	text = strings.TrimSpace(text)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || text == "" {
 		httpError(w, http.StatusUnauthorized, "缺少访问令牌，请在 Authorization 头中提供 Bearer 令牌（可用 wenban media token 生成）。")
 
-		return false
+		return token.Claims{}, false
 	}
-	_, err := h.opts.Tokens.Authorize(strings.TrimSpace(text), room, perm, h.opts.Now())
+	claims, err := h.opts.Tokens.Authorize(text, room, perm, h.opts.Now())
 	switch {
 	case err == nil:
-		return true
+		return claims, true
 	case errors.Is(err, token.ErrExpired):
 		httpError(w, http.StatusUnauthorized, "访问令牌已过期，请重新生成。")
 	case errors.Is(err, token.ErrWrongRoom):
@@ -122,7 +139,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, room string,
 	}
 	h.opts.Logger.Info("media token rejected", "room", room, "permission", perm.String(), "error", err)
 
-	return false
+	return token.Claims{}, false
 }
 
 func (h *Handler) create(kind string) http.HandlerFunc {
@@ -133,7 +150,8 @@ func (h *Handler) create(kind string) http.HandlerFunc {
 
 	return func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
-		if !h.authorize(w, r, room, perm) {
+		claims, ok := h.authorize(w, r, room, perm)
+		if !ok {
 			return
 		}
 		mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -149,24 +167,69 @@ func (h *Handler) create(kind string) http.HandlerFunc {
 			return
 		}
 
-		id, answer, err := h.start(r.Context(), kind, sfu.RoomID(room), string(offer))
+		if !h.reserve(claims.ID) {
+			httpError(w, http.StatusTooManyRequests, fmt.Sprintf(
+				"会话数已达上限（每个令牌 %d 个，全部 %d 个），请先结束不用的推流或拉流会话后再试。", maxSessionsPerToken, maxSessions))
+
+			return
+		}
+		id, answer, err := h.start(r.Context(), kind, sfu.RoomID(room), string(offer), claims.ID)
 		if err != nil {
 			h.opts.Logger.Warn("media session rejected", "kind", kind, "room", room, "error", err)
+			if errors.Is(err, sfu.ErrLimit) {
+				httpError(w, http.StatusBadRequest, fmt.Sprintf(
+					"SDP offer 的媒体段或候选地址过多：最多 %d 个音视频媒体段、%d 个候选地址。", sfu.MaxClientSections, sfu.MaxSDPCandidates))
+
+				return
+			}
 			httpError(w, http.StatusBadRequest, "无法处理该 SDP offer，请检查推流或拉流客户端的设置。")
 
 			return
 		}
 
 		w.Header().Set("Content-Type", "application/sdp")
-		w.Header().Set("Location", "/"+kind+"/"+room+"/"+id)
+		w.Header().Set("Location", "/"+kind+"/"+url.PathEscape(room)+"/"+id)
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, answer)
 	}
 }
 
+// reserve counts a session about to start against the limits, or
+// returns false when a limit is reached. start releases the reservation
+// when the session fails.
+func (h *Handler) reserve(tokenID string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+
+	if h.pending+len(h.sessions) >= maxSessions || h.perToken[tokenID] >= maxSessionsPerToken {
+		return false
+	}
+	h.pending++
+	h.perToken[tokenID]++
+
+	return true
+}
+
+func (h *Handler) unreserve(tokenID string, started bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+
+	h.pending--
+	if started {
+		return
+	}
+	h.perToken[tokenID]--
+	if h.perToken[tokenID] <= 0 {
+		delete(h.perToken, tokenID)
+	}
+}
+
 // start joins a participant without signalling and answers its offer.
-func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer string) (string, string, error) {
-	id, err := newSessionID()
+func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer, tokenID string) (id, answer string, err error) {
+	started := false
+	defer func() { h.unreserve(tokenID, started) }()
+
+	id, err = newSessionID()
 	if err != nil {
 		return "", "", err
 	}
@@ -186,7 +249,7 @@ func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer
 
 	ctx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	answer, err := part.Answer(ctx, offer)
+	answer, err = part.Answer(ctx, offer)
 	if err != nil {
 		_ = part.Close()
 
@@ -194,7 +257,8 @@ func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer
 	}
 
 	h.mu.Lock()
-	h.sessions[id] = &session{room: room, kind: kind, part: part}
+	h.sessions[id] = &session{room: room, kind: kind, part: part, tokenID: tokenID}
+	started = true
 	h.mu.Unlock()
 	h.opts.Logger.Info("media session started", "kind", kind, "room", room, "session", id)
 
@@ -216,6 +280,12 @@ func (h *Handler) end(id, reason string) bool {
 	h.mu.Lock()
 	s := h.sessions[id]
 	delete(h.sessions, id)
+	if s != nil {
+		h.perToken[s.tokenID]--
+		if h.perToken[s.tokenID] <= 0 {
+			delete(h.perToken, s.tokenID)
+		}
+	}
 	h.mu.Unlock()
 	if s == nil {
 		return false
@@ -236,14 +306,17 @@ func (h *Handler) remove(kind string) http.HandlerFunc {
 
 	return func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
-		if !h.authorize(w, r, room, perm) {
+		claims, ok := h.authorize(w, r, room, perm)
+		if !ok {
 			return
 		}
 		id := r.PathValue("session")
 		h.mu.Lock()
 		s := h.sessions[id]
 		h.mu.Unlock()
-		if s == nil || s.kind != kind || string(s.room) != room {
+		// Another token's session gets the same 404 as a missing one, so a
+		// token holder learns nothing about other sessions of the room.
+		if s == nil || s.kind != kind || string(s.room) != room || s.tokenID != claims.ID {
 			httpError(w, http.StatusNotFound, "会话不存在或已结束。")
 
 			return

@@ -136,9 +136,10 @@ func TestPublishAndPlay(t *testing.T) {
 	h := newHarness(t)
 	// The player starts first, so its slots fill when the publisher
 	// arrives.
-	player, playLoc := h.session(t, "whep", "hall", h.token(t, "hall", token.PermissionPlay, time.Hour), rtcpeer.Options{})
-	_, pubLoc := h.session(t, "whip", "hall", h.token(t, "hall", token.PermissionPublish, time.Hour),
-		rtcpeer.Options{Audio: true, Video: true})
+	play := h.token(t, "hall", token.PermissionPlay, time.Hour)
+	publish := h.token(t, "hall", token.PermissionPublish, time.Hour)
+	player, playLoc := h.session(t, "whep", "hall", play, rtcpeer.Options{})
+	_, pubLoc := h.session(t, "whip", "hall", publish, rtcpeer.Options{Audio: true, Video: true})
 
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -154,8 +155,6 @@ func TestPublishAndPlay(t *testing.T) {
 		<-time.After(20 * time.Millisecond)
 	}
 
-	play := h.token(t, "hall", token.PermissionPlay, time.Hour)
-	publish := h.token(t, "hall", token.PermissionPublish, time.Hour)
 	tests := []struct {
 		name     string
 		location string
