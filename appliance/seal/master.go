@@ -1,7 +1,9 @@
 package seal
 
 import (
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -25,6 +27,9 @@ type MasterKey struct {
 		Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
 		NonceSize() int
 	}
+	// prk is the HKDF pseudorandom key that Derive expands, so the raw
+	// master key is kept only inside the AEAD.
+	prk []byte
 	// Source names where the key came from, for the start-up log. It never
 	// contains key material.
 	Source string
@@ -132,7 +137,24 @@ func newMasterKey(key []byte, source string) (*MasterKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("master key from %s: %w", source, err)
 	}
-	return &MasterKey{aead: aead, Source: source}, nil
+
+	prk, err := hkdf.Extract(sha256.New, key, []byte("wenban master key derivation"))
+	if err != nil {
+		return nil, fmt.Errorf("master key from %s: %w", source, err)
+	}
+	return &MasterKey{aead: aead, prk: prk, Source: source}, nil
+}
+
+// Derive returns size bytes of key material for one purpose, such as
+// signing media tokens. Every process holding the master key derives the
+// same bytes without reading the database, and different purposes get
+// independent keys.
+func (m *MasterKey) Derive(purpose string, size int) ([]byte, error) {
+	key, err := hkdf.Expand(sha256.New, m.prk, purpose, size)
+	if err != nil {
+		return nil, fmt.Errorf("deriving %s key: %w", purpose, err)
+	}
+	return key, nil
 }
 
 // wrapContext ties a wrapped data key to its id.

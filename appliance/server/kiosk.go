@@ -2,7 +2,6 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -71,21 +70,17 @@ func (s *Server) StartKioskCall(conversation, room string) (bool, error) {
 		return false, nil
 	}
 
-	signer, err := token.OpenSigner(s.db)
-	if err != nil {
-		return true, fmt.Errorf("opening the media token key for window %s: %w", window, err)
-	}
 	now := time.Now()
-	publish, err := signer.Issue(room, token.PermissionPublish, kioskTokenTTL, now)
+	publish, err := s.tokens.Issue(room, token.PermissionPublish, kioskTokenTTL, now)
 	if err != nil {
 		return true, err
 	}
-	play, err := signer.Issue(room, token.PermissionPlay, kioskTokenTTL, now)
+	play, err := s.tokens.Issue(room, token.PermissionPlay, kioskTokenTTL, now)
 	if err != nil {
 		return true, err
 	}
 	screenRoom := kioskScreenRoom(room)
-	screen, err := signer.Issue(screenRoom, token.PermissionPublish, kioskTokenTTL, now)
+	screen, err := s.tokens.Issue(screenRoom, token.PermissionPublish, kioskTokenTTL, now)
 	if err != nil {
 		return true, err
 	}

@@ -163,11 +163,7 @@ func (a kioskSeatAPI) KioskStatus(_ context.Context, agentID string, id conversa
 }
 
 func (a kioskSeatAPI) screenToken(room string) (string, error) {
-	signer, err := token.OpenSigner(a.s.db)
-	if err != nil {
-		return "", fmt.Errorf("opening the media token key for room %s: %w", room, err)
-	}
-	return signer.Issue(room, token.PermissionPlay, kioskScreenTokenTTL, time.Now())
+	return a.s.tokens.Issue(room, token.PermissionPlay, kioskScreenTokenTTL, time.Now())
 }
 
 func (a kioskSeatAPI) RequestKioskStill(_ context.Context, _ string, id conversation.ID) error {

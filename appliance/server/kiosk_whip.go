@@ -64,11 +64,7 @@ func (s *Server) authorizeKioskMedia(r *http.Request, room string) error {
 	if !ok || text == "" {
 		return fmt.Errorf("missing bearer token for room %s", room)
 	}
-	signer, err := token.OpenSigner(s.db)
-	if err != nil {
-		return fmt.Errorf("opening the media token key: %w", err)
-	}
-	_, err = signer.Authorize(strings.TrimSpace(text), room, token.PermissionPublish, time.Now())
+	_, err := s.tokens.Authorize(strings.TrimSpace(text), room, token.PermissionPublish, time.Now())
 	return err
 }
 

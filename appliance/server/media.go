@@ -11,7 +11,6 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"wenban/appliance/media/sfu"
-	"wenban/appliance/media/token"
 	"wenban/appliance/media/turn"
 	"wenban/appliance/media/whip"
 )
@@ -78,13 +77,9 @@ func (s *Server) openMedia() error {
 		}
 	}
 
-	tokens, err := token.OpenSigner(s.db)
-	if err != nil {
-		return err
-	}
 	s.media.whip = whip.New(whip.Options{
 		SFU:    s.callSFU,
-		Tokens: tokens,
+		Tokens: s.tokens,
 		Logger: s.log.With("component", "whip"),
 	})
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -53,12 +54,7 @@ func runMediaToken(_ context.Context, args []string, out, errOut io.Writer) erro
 		perm = token.PermissionPublish
 	}
 
-	db, err := openStore(cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	signer, err := token.OpenSigner(db)
+	signer, err := mediaSigner(cfg)
 	if err != nil {
 		return err
 	}
@@ -68,4 +64,19 @@ func runMediaToken(_ context.Context, args []string, out, errOut io.Writer) erro
 	}
 	fmt.Fprintln(out, tok)
 	return nil
+}
+
+// mediaSigner derives the hub's token key from the master key alone, so
+// tokens can be issued while the hub holds the database open. It refuses
+// a folder with no database, where a master key would be made for a hub
+// that does not exist.
+func mediaSigner(cfg config.Config) (*token.Signer, error) {
+	if _, err := os.Stat(cfg.DatabasePath()); err != nil {
+		return nil, fmt.Errorf("数据目录 %s 中没有问办数据库，请用 --data 指定服务中心的数据目录: %w", cfg.Data, err)
+	}
+	master, err := cfg.OpenMasterKey()
+	if err != nil {
+		return nil, err
+	}
+	return token.FromMaster(master)
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,22 +15,28 @@ import (
 
 func TestMediaTokenVerifiesWithStoreKey(t *testing.T) {
 	data := t.TempDir()
-	out, errOut, err := wenban(t, "media", "token", "--data", data, "--room", "hall", "--publish", "--ttl", "10m")
-	if err != nil {
-		t.Fatalf("media token: %v %s", err, errOut)
-	}
-	tok := strings.TrimSpace(out)
-
 	cfg := config.Default()
 	cfg.Data = data
 	db, err := openStore(cfg)
 	if err != nil {
 		t.Fatalf("openStore: %v", err)
 	}
-	defer db.Close()
-	signer, err := token.OpenSigner(db)
+
+	// The hub holds the database open while a technician issues a token.
+	out, errOut, err := wenban(t, "media", "token", "--data", data, "--room", "hall", "--publish", "--ttl", "10m")
 	if err != nil {
-		t.Fatalf("OpenSigner: %v", err)
+		t.Fatalf("media token: %v %s", err, errOut)
+	}
+	tok := strings.TrimSpace(out)
+	db.Close()
+
+	master, err := cfg.OpenMasterKey()
+	if err != nil {
+		t.Fatalf("OpenMasterKey: %v", err)
+	}
+	signer, err := token.FromMaster(master)
+	if err != nil {
+		t.Fatalf("FromMaster: %v", err)
 	}
 	c, err := signer.Authorize(tok, "hall", token.PermissionPublish, time.Now())
 	if err != nil {
@@ -58,5 +66,21 @@ func TestMediaTokenUsage(t *testing.T) {
 				t.Errorf("got %v, want exit status 2 for a usage error", err)
 			}
 		})
+	}
+}
+
+func TestMediaTokenNeedsHubData(t *testing.T) {
+	data := t.TempDir()
+	_, errOut, err := wenban(t, "media", "token", "--data", data, "--room", "hall", "--play")
+
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("got %v, want exit status 1 for a folder without a database", err)
+	}
+	if !strings.Contains(errOut, "没有问办数据库") {
+		t.Errorf("got message %q, want it to say the folder has no database", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(data, "master.key")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("master.key in an empty folder: got %v, want none created", err)
 	}
 }

@@ -1,42 +1,23 @@
 package token
 
 import (
-	"crypto/rand"
 	"fmt"
 
-	"wenban/appliance/store"
+	"wenban/appliance/seal"
 )
 
-// The signing key lives sealed in the store, so tokens issued by the
-// command line and checked by the running hub share it, and a copied
-// database without the master key cannot forge tokens.
-const (
-	keyBucket = "media"
-	keyName   = "token-key"
-)
+// keyPurpose names the media token key among the keys derived from the
+// master key. Changing it invalidates every token issued.
+const keyPurpose = "wenban media token v1"
 
-// OpenSigner returns the Signer under the store's token key, creating
-// the key on first use.
-func OpenSigner(db *store.DB) (*Signer, error) {
-	var key []byte
-	err := db.Update(func(tx *store.Tx) error {
-		found, err := tx.GetSealed(keyBucket, keyName, &key)
-		if err != nil {
-			return err
-		}
-		if found {
-			return nil
-		}
-		key = make([]byte, MinKeySize)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-
-		return tx.PutSealed(keyBucket, keyName, key)
-	})
+// FromMaster returns the Signer whose key is derived from the master key.
+// The running hub and `wenban media token` derive the same key, so a
+// technician can issue tokens while the hub holds the database open, and
+// a copied database without the master key cannot forge tokens.
+func FromMaster(m *seal.MasterKey) (*Signer, error) {
+	key, err := m.Derive(keyPurpose, MinKeySize)
 	if err != nil {
 		return nil, fmt.Errorf("loading media token key: %w", err)
 	}
-
 	return New(key)
 }

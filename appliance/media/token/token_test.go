@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"wenban/appliance/seal"
-	"wenban/appliance/store"
 )
 
 var (
@@ -130,43 +129,43 @@ func TestParsePermission(t *testing.T) {
 	}
 }
 
-func TestOpenSignerKeepsKey(t *testing.T) {
-	dir := t.TempDir()
-	master, err := seal.OpenMasterKey(filepath.Join(dir, "master.key"), true)
+func TestFromMasterKeepsKey(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "master.key")
+	master, err := seal.OpenMasterKey(keyFile, true)
 	if err != nil {
 		t.Fatalf("OpenMasterKey: %v", err)
 	}
-	path := filepath.Join(dir, "wenban.db")
-
-	issue := func() string {
-		db, err := store.Open(path, master)
-		if err != nil {
-			t.Fatalf("store.Open: %v", err)
-		}
-		defer db.Close()
-		s, err := OpenSigner(db)
-		if err != nil {
-			t.Fatalf("OpenSigner: %v", err)
-		}
-		tok, err := s.Issue("r", PermissionPlay, time.Hour, now)
-		if err != nil {
-			t.Fatalf("Issue: %v", err)
-		}
-		return tok
-	}
-	first := issue()
-
-	db, err := store.Open(path, master)
+	first, err := FromMaster(master)
 	if err != nil {
-		t.Fatalf("store.Open: %v", err)
+		t.Fatalf("FromMaster: %v", err)
 	}
-	defer db.Close()
-	s, err := OpenSigner(db)
+	tok, err := first.Issue("r", PermissionPlay, time.Hour, now)
 	if err != nil {
-		t.Fatalf("OpenSigner: %v", err)
+		t.Fatalf("Issue: %v", err)
 	}
-	if _, err := s.Authorize(first, "r", PermissionPlay, now); err != nil {
-		t.Errorf("token from the first open: got %v, want valid after reopening", err)
+
+	reloaded, err := seal.OpenMasterKey(keyFile, false)
+	if err != nil {
+		t.Fatalf("reopening master key: %v", err)
+	}
+	second, err := FromMaster(reloaded)
+	if err != nil {
+		t.Fatalf("FromMaster: %v", err)
+	}
+	if _, err := second.Authorize(tok, "r", PermissionPlay, now); err != nil {
+		t.Errorf("token after reloading the master key: got %v, want valid", err)
+	}
+
+	other, err := seal.NewMasterKey(bytes.Repeat([]byte{7}, seal.KeySize))
+	if err != nil {
+		t.Fatalf("NewMasterKey: %v", err)
+	}
+	stranger, err := FromMaster(other)
+	if err != nil {
+		t.Fatalf("FromMaster: %v", err)
+	}
+	if _, err := stranger.Authorize(tok, "r", PermissionPlay, now); err == nil {
+		t.Error("token checked under another master key: got valid, want rejected")
 	}
 }
 
