@@ -65,6 +65,9 @@ func decodeCSV(data []byte, c *collector) {
 		if blankRow(cells) {
 			continue
 		}
+		for i := range cells {
+			cells[i] = unescapeFormula(cells[i])
+		}
 		e, ok := h.entry(row, cells, c)
 		if !ok || !c.add(row, e) {
 			return
@@ -120,10 +123,10 @@ func csvSyntaxReason(err error) string {
 	return fmt.Sprintf("CSV 格式错误（文件第 %d 行）：%s", pe.Line, detail)
 }
 
-// NOTE: cells are written as they are, so a cell that starts with "=", "+",
-// "-" or "@" is taken for a formula when the file is opened in Excel.
-// Escaping it would change the text on re-import. XLSX export has no such
-// risk because it stores every cell as text.
+// encodeCSV writes entries with a header row. A cell that a spreadsheet
+// would run as a formula is escaped with a leading apostrophe, which
+// decodeCSV removes again. XLSX export needs no escape because it stores
+// every cell as a string, never as a formula.
 func encodeCSV(w io.Writer, entries []Entry) error {
 	if _, err := w.Write(utf8BOM); err != nil {
 		return err
@@ -137,7 +140,11 @@ func encodeCSV(w io.Writer, entries []Entry) error {
 		return err
 	}
 	for _, e := range entries {
-		if err := cw.Write(tableRow(e)); err != nil {
+		row := tableRow(e)
+		for i := range row {
+			row[i] = escapeFormula(row[i])
+		}
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
@@ -154,5 +161,6 @@ func tableRow(e Entry) []string {
 		strings.Join(e.Similar, "|"),
 		e.Answer,
 		strings.Join(e.Materials, "|"),
+		strings.Join(e.Basis, "|"),
 	}
 }

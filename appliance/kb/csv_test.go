@@ -10,6 +10,9 @@ import (
 
 const csvHeader = "id,category,question,similar,answer,materials\n"
 
+// csvExportHeader is the header Encode writes: every column, basis last.
+const csvExportHeader = "id,category,question,similar,answer,materials,basis\n"
+
 func TestDecodeCSVAccepts(t *testing.T) {
 	want := []Entry{{
 		ID:        "bdc-dyzx-001",
@@ -207,11 +210,14 @@ func TestEncodeCSVLayout(t *testing.T) {
 		t.Fatalf("Encode: %v", err)
 	}
 	out := buf.String()
-	if !strings.HasPrefix(out, "\uFEFF"+csvHeader) {
+	if !strings.HasPrefix(out, "\uFEFF"+csvExportHeader) {
 		t.Errorf("got start %q, want BOM and English header", out[:min(len(out), 60)])
 	}
 	if !strings.Contains(out, "抵押注销|贷款还完了怎么解押") {
 		t.Errorf("got %q, want similar phrasings joined by |", out)
+	}
+	if !strings.Contains(out, ",不动产登记暂行条例#第十四条|不动产登记暂行条例实施细则\r\n") && !strings.Contains(out, ",不动产登记暂行条例#第十四条|不动产登记暂行条例实施细则\n") {
+		t.Errorf("got %q, want the basis references joined by | in the last column", out)
 	}
 }
 

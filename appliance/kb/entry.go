@@ -17,6 +17,10 @@ type Entry struct {
 	Similar   []string `json:"similar,omitempty"`
 	Answer    string   `json:"answer"`
 	Materials []string `json:"materials,omitempty"`
+	// Basis lists the 政策依据 of the answer as references into the policy
+	// library: a document id, optionally with "#" and an article number,
+	// such as "土地管理法#第四十四条".
+	Basis []string `json:"basis,omitempty"`
 }
 
 // Limits on entry fields, counted in characters (runes). They keep one bad
@@ -29,6 +33,8 @@ const (
 	MaxSimilar     = 100
 	MaxMaterials   = 100
 	MaxMaterialLen = 200
+	MaxBasis       = 20
+	MaxBasisLen    = 100
 )
 
 // Validate reports the first problem that makes e unusable, in Chinese,
@@ -53,6 +59,7 @@ func (e Entry) problems() []Problem {
 		{"similar", checkList(e.Similar, "相似问题", MaxSimilar, MaxQuestionLen)},
 		{"answer", checkText(e.Answer, "答案", MaxAnswerLen, true, true)},
 		{"materials", checkList(e.Materials, "所需材料", MaxMaterials, MaxMaterialLen)},
+		{"basis", checkBasis(e.Basis)},
 	}
 
 	var problems []Problem
@@ -76,6 +83,7 @@ func (e Entry) Normalize() Entry {
 		Similar:   normalizeList(e.Similar),
 		Answer:    normalizeText(e.Answer),
 		Materials: normalizeList(e.Materials),
+		Basis:     normalizeList(e.Basis),
 	}
 }
 

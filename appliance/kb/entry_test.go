@@ -14,6 +14,7 @@ func validEntry() Entry {
 		Similar:   []string{"抵押注销", "贷款还完了怎么解押"},
 		Answer:    "请携带身份证到窗口办理。\n注销登记不收取登记费。",
 		Materials: []string{"身份证明", "不动产登记证明"},
+		Basis:     []string{"不动产登记暂行条例#第十四条", "不动产登记暂行条例实施细则"},
 	}
 }
 
@@ -50,6 +51,14 @@ func TestEntryValidate(t *testing.T) {
 		{"too many materials", func(e *Entry) { e.Materials = make([]string, MaxMaterials+1) }, "所需材料超过 100 条"},
 		{"long material", func(e *Entry) { e.Materials = []string{strings.Repeat("材", MaxMaterialLen+1)} }, "超过 200 个字符"},
 		{"material newline", func(e *Entry) { e.Materials = []string{"身份\n证"} }, "换行符"},
+		{"no basis", func(e *Entry) { e.Basis = nil }, ""},
+		{"basis arabic article", func(e *Entry) { e.Basis = []string{"土地管理法#第44条"} }, ""},
+		{"too many basis", func(e *Entry) { e.Basis = make([]string, MaxBasis+1) }, "政策依据超过 20 条"},
+		{"basis without document", func(e *Entry) { e.Basis = []string{"#第一条"} }, "缺少文件编号"},
+		{"basis bad article", func(e *Entry) { e.Basis = []string{"土地管理法#四十四"} }, "条文序号无效"},
+		{"basis two hashes", func(e *Entry) { e.Basis = []string{"土地管理法#第一条#第二条"} }, "多个 #"},
+		{"basis with space", func(e *Entry) { e.Basis = []string{"土地 管理法"} }, "含有空白"},
+		{"basis with slash", func(e *Entry) { e.Basis = []string{"a/b#第一条"} }, "不允许的字符"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,7 +80,7 @@ func jsonTypeReason(err *json.UnmarshalTypeError) (field, reason string) {
 		return "", "每行应为一个 JSON 对象"
 	}
 	want := "字符串"
-	if err.Type.Kind() == reflect.Slice || key == "similar" || key == "materials" {
+	if err.Type.Kind() == reflect.Slice || key == "similar" || key == "materials" || key == "basis" {
 		want = "字符串数组"
 	}
 	return key, fmt.Sprintf("字段 %s 的类型应为%s", key, want)

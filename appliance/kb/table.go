@@ -21,6 +21,7 @@ var columns = []column{
 	{key: "similar", label: "相似问题", required: true},
 	{key: "answer", label: "答案", required: true},
 	{key: "materials", label: "所需材料"},
+	{key: "basis", label: "政策依据"},
 }
 
 func fieldLabel(key string) string {
@@ -124,6 +125,7 @@ func (h header) entry(row int, cells []string, c *collector) (Entry, bool) {
 		Similar:   splitList(cell("similar")),
 		Answer:    cell("answer"),
 		Materials: splitList(cell("materials")),
+		Basis:     splitList(cell("basis")),
 	}, true
 }
 

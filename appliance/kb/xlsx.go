@@ -147,7 +147,7 @@ func encodeXLSX(w io.Writer, entries []Entry) error {
 }
 
 // columnWidths are in Excel character units, sized for Chinese text.
-var columnWidths = []float64{22, 14, 36, 48, 80, 48}
+var columnWidths = []float64{22, 14, 36, 48, 80, 48, 36}
 
 func writeXLSXHeader(f *excelize.File, sw *excelize.StreamWriter) error {
 	for i, width := range columnWidths {

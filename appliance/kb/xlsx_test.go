@@ -208,7 +208,7 @@ func TestEncodeXLSXLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHead := []string{"id", "category", "question", "similar", "answer", "materials"}
+	wantHead := []string{"id", "category", "question", "similar", "answer", "materials", "basis"}
 	if !reflect.DeepEqual(rows[0], wantHead) {
 		t.Errorf("got header %v, want %v", rows[0], wantHead)
 	}

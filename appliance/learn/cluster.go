@@ -30,6 +30,13 @@ const (
 	// included, a cluster needs before it is shown as a candidate entry.
 	MinClusterSize = 2
 	maxExamples    = 8
+	// maxClusterQuestions bounds the distinct questions one clustering
+	// reads, the newest kept, because the clusters page computes them on
+	// every load. On the shared 2-core test machine 5,000 synthetic
+	// questions took about 1 s (TestClusterQuestionsScale) and 20,000
+	// took 12 s, since questions that share common characters are still
+	// compared with most groups.
+	maxClusterQuestions = 5000
 )
 
 // Cluster is a group of similar questions the bot could not answer.
@@ -84,14 +91,26 @@ func (s *Service) Clusters(ctx context.Context) ([]Cluster, error) {
 
 	byKey := map[string]*question{}
 	var qs []*question
-	for _, r := range recs {
-		key := phrasingKey(r.Question)
-		if r.Matched || key == "" || handled[hashKey(key)] {
+	// Newest first, so that once maxClusterQuestions distinct questions
+	// are taken the oldest are the ones left out.
+	for i := len(recs) - 1; i >= 0; i-- {
+		r := recs[i]
+		if r.Matched {
+			continue
+		}
+		// The key is taken after masking, so questions that differ only in
+		// a phone or ID number are one question.
+		text := cleanPhrasing(r.Question)
+		key := phrasingKey(text)
+		if key == "" || handled[hashKey(key)] {
 			continue
 		}
 		q := byKey[key]
+		if q == nil && len(qs) >= maxClusterQuestions {
+			continue
+		}
 		if q == nil {
-			q = &question{text: cleanPhrasing(r.Question), key: key}
+			q = &question{text: text, key: key}
 			byKey[key] = q
 			qs = append(qs, q)
 		}
@@ -126,33 +145,56 @@ func clusterQuestions(qs []*question, background []string) []Cluster {
 	weighVectors(qs, background)
 	slices.SortStableFunc(qs, func(a, b *question) int { return b.count - a.count })
 
-	type group struct {
-		members  []*question
-		centroid map[string]float64
-	}
 	var groups []*group
+	// postings lists the groups whose centroid has a gram, so a question
+	// is compared only with groups it shares a gram with, and dots sums
+	// the dot products per group along those lists.
+	postings := map[string][]int{}
+	var dots []float64
+	var touched []int
 	for _, q := range qs {
 		if len(q.vec) == 0 {
 			continue // nothing but punctuation or emoji
 		}
-		var best *group
-		bestSim := clusterThreshold
-		for _, g := range groups {
-			if sim := cosine(q.vec, g.centroid); sim >= bestSim {
-				best, bestSim = g, sim
+		for k, x := range q.vec {
+			for _, gi := range postings[k] {
+				if dots[gi] == 0 {
+					touched = append(touched, gi)
+				}
+				dots[gi] += x * groups[gi].centroid[k]
 			}
 		}
-		if best == nil {
-			best = &group{centroid: map[string]float64{}}
-			groups = append(groups, best)
+
+		best := -1
+		bestSim := clusterThreshold
+		for _, gi := range touched {
+			// Ties go to the newest group whatever the order of touched,
+			// which follows map iteration.
+			sim := dots[gi] / math.Sqrt(groups[gi].sumSq)
+			if sim > bestSim || (sim == bestSim && gi > best) {
+				best, bestSim = gi, sim
+			}
+			dots[gi] = 0
 		}
-		best.members = append(best.members, q)
-		addInto(best.centroid, q.vec)
+		touched = touched[:0]
+
+		if best < 0 {
+			best = len(groups)
+			groups = append(groups, &group{centroid: map[string]float64{}})
+			dots = append(dots, 0)
+		}
+		g := groups[best]
+		for k := range q.vec {
+			if _, ok := g.centroid[k]; !ok {
+				postings[k] = append(postings[k], best)
+			}
+		}
+		g.add(q)
 	}
 
 	var out []Cluster
 	for _, g := range groups {
-		c := summarize(g.members, g.centroid)
+		c := summarize(g)
 		if c.Count >= MinClusterSize {
 			out = append(out, c)
 		}
@@ -161,10 +203,10 @@ func clusterQuestions(qs []*question, background []string) []Cluster {
 	return out
 }
 
-func summarize(members []*question, centroid map[string]float64) Cluster {
+func summarize(g *group) Cluster {
 	var c Cluster
 	bestSim := -1.0
-	for _, q := range members {
+	for _, q := range g.members {
 		c.Count += q.count
 		c.Keys = append(c.Keys, q.key)
 		if q.last.After(c.Last) {
@@ -173,7 +215,7 @@ func summarize(members []*question, centroid map[string]float64) Cluster {
 		if len(c.Examples) < maxExamples {
 			c.Examples = append(c.Examples, q.text)
 		}
-		if sim := cosine(q.vec, centroid); sim > bestSim+1e-9 {
+		if sim := g.similarity(q.vec); sim > bestSim+1e-9 {
 			c.Suggested, bestSim = q.text, sim
 		}
 	}
@@ -259,23 +301,35 @@ func normalize(v map[string]float64) {
 	}
 }
 
-func addInto(dst, v map[string]float64) {
-	for k, x := range v {
-		dst[k] += x
+// group is a cluster being built. It keeps the squared norm of its
+// centroid up to date, so comparing a question with it costs the
+// question's few grams, not the centroid's many.
+type group struct {
+	members  []*question
+	centroid map[string]float64
+	sumSq    float64
+}
+
+func (g *group) add(q *question) {
+	g.members = append(g.members, q)
+	for k, x := range q.vec {
+		old := g.centroid[k]
+		g.centroid[k] = old + x
+		g.sumSq += (old+x)*(old+x) - old*old
 	}
 }
 
-// cosine returns the cosine similarity of a unit vector with any vector.
-func cosine(unit, v map[string]float64) float64 {
-	var dot, sum float64
-	for k, x := range v {
-		sum += x * x
-		dot += x * unit[k]
-	}
-	if sum == 0 {
+// similarity returns the cosine similarity of a unit vector with the
+// group's centroid.
+func (g *group) similarity(unit map[string]float64) float64 {
+	if g.sumSq <= 0 {
 		return 0
 	}
-	return dot / math.Sqrt(sum)
+	var dot float64
+	for k, x := range unit {
+		dot += x * g.centroid[k]
+	}
+	return dot / math.Sqrt(g.sumSq)
 }
 
 func hashKey(key string) string {

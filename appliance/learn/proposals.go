@@ -215,8 +215,8 @@ func (s *Service) liveEngine() *bot.Engine {
 	return s.opts.Live()
 }
 
-// cleanPhrasing makes a chat line fit a similar-phrasing cell: one line,
-// no list separator, single spaces.
+// cleanPhrasing makes a chat line fit a similar-phrasing cell: personal
+// data masked, one line, no list separator, single spaces.
 func cleanPhrasing(text string) string {
 	text = strings.Map(func(r rune) rune {
 		if r == '|' || r == '｜' || unicode.IsControl(r) {
@@ -224,7 +224,7 @@ func cleanPhrasing(text string) string {
 		}
 		return r
 	}, text)
-	return strings.Join(strings.Fields(text), " ")
+	return maskPersonal(strings.Join(strings.Fields(text), " "))
 }
 
 func usablePhrasing(text string) bool {

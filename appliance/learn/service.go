@@ -88,10 +88,20 @@ type Outcome struct {
 // engine and, when it passes or force is set, publishes the draft as
 // version name and installs the engine.
 func (s *Service) PublishDraft(ctx context.Context, by kb.Staff, name string, force bool) (Outcome, error) {
+	return s.PublishDraftAt(ctx, by, name, anyRev, force)
+}
+
+// anyRev is the draft revision argument that accepts the current draft.
+const anyRev = ^uint64(0)
+
+// PublishDraftAt is PublishDraft for the draft at revision rev, the one
+// the administrator reviewed. A draft another member of staff changed
+// since is rejected with kb.ErrDraftChanged and nothing is published.
+func (s *Service) PublishDraftAt(ctx context.Context, by kb.Staff, name string, rev uint64, force bool) (Outcome, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	d, err := kb.LoadDraft(s.opts.DB)
+	d, err := loadDraftAt(s.opts.DB, rev)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -103,10 +113,17 @@ func (s *Service) PublishDraft(ctx context.Context, by kb.Staff, name string, fo
 // Rollback gates the items of version number like a publish and, when
 // they pass or force is set, republishes them as a new version.
 func (s *Service) Rollback(ctx context.Context, by kb.Staff, number int, force bool) (Outcome, error) {
+	return s.RollbackAt(ctx, by, number, anyRev, force)
+}
+
+// RollbackAt is Rollback for the draft at revision rev. A rollback
+// discards unpublished draft changes, so a draft another member of staff
+// changed since is rejected with kb.ErrDraftChanged.
+func (s *Service) RollbackAt(ctx context.Context, by kb.Staff, number int, rev uint64, force bool) (Outcome, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	d, err := kb.LoadDraft(s.opts.DB)
+	d, err := loadDraftAt(s.opts.DB, rev)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -117,6 +134,20 @@ func (s *Service) Rollback(ctx context.Context, by kb.Staff, number int, force b
 	return s.retrain(ctx, by, v.Items, force, func() (kb.Version, error) {
 		return kb.Rollback(s.opts.DB, by, number, d.State.Rev, s.now())
 	})
+}
+
+// loadDraftAt loads the draft and checks that it is at revision rev,
+// unless rev is anyRev. kb.Publish and kb.Rollback check the revision
+// again in their transaction.
+func loadDraftAt(db *store.DB, rev uint64) (kb.Draft, error) {
+	d, err := kb.LoadDraft(db)
+	if err != nil {
+		return kb.Draft{}, err
+	}
+	if rev != anyRev && d.State.Rev != rev {
+		return kb.Draft{}, fmt.Errorf("publishing draft revision %d, now at %d: %w", rev, d.State.Rev, kb.ErrDraftChanged)
+	}
+	return d, nil
 }
 
 // Train trains an engine on the draft and gates it without publishing.

@@ -26,7 +26,17 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+	// MaxRunBytes bounds the bytes of all documents one run downloads,
+	// because every staged document is parsed and indexed in memory.
+	// Zero means DefaultMaxRunBytes.
+	MaxRunBytes int64
 }
+
+// DefaultMaxRunBytes is the default Options.MaxRunBytes. It is an
+// estimate: a few hundred documents of full statute text come to tens of
+// MiB, so the cap leaves room for growth and stops a source that serves
+// MaxManifestDocuments documents of MaxDocumentBytes each (10 GiB).
+const DefaultMaxRunBytes = 128 << 20
 
 // Library is the policy and regulation library. Its methods are safe for
 // concurrent use. Search reads an atomic snapshot and takes no lock, so it
@@ -60,6 +70,9 @@ func Open(db *store.DB, opts Options) (*Library, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MaxRunBytes <= 0 {
+		opts.MaxRunBytes = DefaultMaxRunBytes
 	}
 	l := &Library{db: db, opts: opts, log: opts.Logger}
 

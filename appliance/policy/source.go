@@ -112,9 +112,15 @@ func (s *fsSource) Manifest(ctx context.Context) ([]byte, error) {
 }
 
 func (s *fsSource) Open(_ context.Context, name string, limit int64) (io.ReadCloser, error) {
+	// Opening a named pipe blocks until a writer appears and ignores the
+	// context, so the type is checked before the open as well.
+	// NOTE: a file swapped for a pipe between the two calls still blocks.
+	if info, err := fs.Stat(s.fsys, name); err == nil && !info.Mode().IsRegular() {
+		return nil, notRegular(name)
+	}
 	f, err := s.fsys.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s in %s: %w", name, s.name, err)
+		return nil, fmt.Errorf("在 %s 中打开 %s 失败（文件不存在、无权读取或链接指向更新源之外）：%w", s.name, name, err)
 	}
 	info, err := f.Stat()
 	if err != nil {
@@ -123,7 +129,7 @@ func (s *fsSource) Open(_ context.Context, name string, limit int64) (io.ReadClo
 	}
 	if !info.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%s in %s is not a regular file", name, s.name)
+		return nil, notRegular(name)
 	}
 	if info.Size() > limit {
 		f.Close()
@@ -133,6 +139,10 @@ func (s *fsSource) Open(_ context.Context, name string, limit int64) (io.ReadClo
 }
 
 func (s *fsSource) Close() error { return s.close() }
+
+func notRegular(name string) error {
+	return fmt.Errorf("%s 不是普通文件（可能是目录、管道或设备文件），清单只能指向普通文件", name)
+}
 
 // httpSource downloads from the folder of a manifest URL.
 type httpSource struct {
@@ -224,7 +234,7 @@ func (s *httpSource) get(ctx context.Context, u *url.URL, limit int64) (io.ReadC
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, fmt.Errorf("downloading %s: server returned %s", u.Redacted(), resp.Status)
+		return nil, &statusError{url: u.Redacted(), status: resp.Status}
 	}
 	if resp.ContentLength > limit {
 		resp.Body.Close()

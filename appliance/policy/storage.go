@@ -72,24 +72,25 @@ func putReport(tx *store.Tx, r *Report) error {
 	return tx.Put(bucketRuns, store.SeqKey(seq), r)
 }
 
-// loadReports returns the newest limit reports, newest first.
+// loadReports returns the newest limit reports, newest first. It decodes
+// only those, since a scheduled job adds a report every run for years.
 func loadReports(tx *store.Tx, limit int) ([]Report, error) {
-	var all []Report
-	err := tx.Scan(bucketRuns, "", func(_ string, decode store.Decoder) error {
-		var r Report
-		if err := decode(&r); err != nil {
-			return err
-		}
-		all = append(all, r)
+	var keys []string
+	err := tx.Scan(bucketRuns, "", func(key string, _ store.Decoder) error {
+		keys = append(keys, key)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("loading policy update reports: %w", err)
 	}
 
-	out := make([]Report, 0, min(limit, len(all)))
-	for i := len(all) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, all[i])
+	out := make([]Report, 0, min(limit, len(keys)))
+	for i := len(keys) - 1; i >= 0 && len(out) < limit; i-- {
+		var r Report
+		if _, err := tx.Get(bucketRuns, keys[i], &r); err != nil {
+			return nil, fmt.Errorf("loading policy update report %s: %w", keys[i], err)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

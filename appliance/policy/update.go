@@ -80,7 +80,10 @@ type pending struct {
 func (l *Library) prepare(ctx context.Context, src Source, r *Report) (*pending, error) {
 	raw, err := src.Manifest(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("读取更新清单失败：%w", err)
+		if errors.Is(err, ErrTooLarge) {
+			return nil, fmt.Errorf("更新清单超过 %d MiB 的上限，请精简清单：%w", MaxManifestBytes>>20, err)
+		}
+		return nil, withHint("读取更新清单失败", err)
 	}
 	m, err := ParseManifest(raw)
 	if err != nil {
@@ -118,35 +121,56 @@ func (l *Library) stage(ctx context.Context, src Source, m Manifest, r *Report) 
 	}()
 
 	var out []staged
+	var total int64
+	failed := 0
+	fail := func(c Change) {
+		// Every report is stored and read back for the admin page, so a
+		// source that breaks thousands of files must not bloat it.
+		failed++
+		if failed <= maxManifestProblems {
+			r.Failed = append(r.Failed, c)
+		}
+	}
 	for i, e := range m.Documents {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("更新被中止：%w", err)
 		}
-		doc, err := fetchDocument(ctx, src, e, filepath.Join(dir, strconv.Itoa(i)+".md"))
+		doc, n, err := fetchDocument(ctx, src, e, filepath.Join(dir, strconv.Itoa(i)+".md"))
+		total += n
+		if total > l.opts.MaxRunBytes {
+			// Stop at once: the rest would only use more memory and disk.
+			reason := fmt.Sprintf("更新源的文件合计超过 %d MiB 的上限，请核对更新源或分批发布", l.opts.MaxRunBytes>>20)
+			fail(Change{ID: e.ID, Version: e.Version, Reason: reason})
+			return nil, fmt.Errorf("%s，本次更新未生效", reason)
+		}
 		if err != nil {
-			r.Failed = append(r.Failed, Change{ID: e.ID, Version: e.Version, Reason: err.Error()})
+			fail(Change{ID: e.ID, Version: e.Version, Reason: err.Error()})
 			continue
 		}
 		out = append(out, staged{entry: e, doc: doc})
 	}
-	if len(r.Failed) > 0 {
-		return nil, fmt.Errorf("%d 个文件未通过检查，本次更新未生效", len(r.Failed))
+	if failed > maxManifestProblems {
+		r.Failed = append(r.Failed, Change{Reason: fmt.Sprintf("另有 %d 个文件未通过检查，未逐一列出", failed-maxManifestProblems)})
+	}
+	if failed > 0 {
+		return nil, fmt.Errorf("%d 个文件未通过检查，本次更新未生效", failed)
 	}
 	return out, nil
 }
 
 // fetchDocument copies one document to the staging file at path while
-// hashing it, then verifies and parses the staged copy.
-func fetchDocument(ctx context.Context, src Source, e ManifestEntry, path string) (Document, error) {
+// hashing it, then verifies and parses the staged copy. It returns the
+// bytes it downloaded, also when it fails.
+func fetchDocument(ctx context.Context, src Source, e ManifestEntry, path string) (Document, int64, error) {
 	rc, err := src.Open(ctx, e.Path, MaxDocumentBytes)
 	if err != nil {
-		return Document{}, downloadReason(e.Path, err)
+		return Document{}, 0, downloadReason(e.Path, err)
 	}
 	defer rc.Close()
 
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
-		return Document{}, fmt.Errorf("写入暂存文件失败：%w", err)
+		return Document{}, 0, fmt.Errorf("写入暂存文件失败：%w", err)
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), rc)
@@ -154,13 +178,20 @@ func fetchDocument(ctx context.Context, src Source, e ManifestEntry, path string
 		err = cerr
 	}
 	if err != nil {
-		return Document{}, downloadReason(e.Path, err)
+		return Document{}, n, downloadReason(e.Path, err)
 	}
+	doc, err := checkStaged(e, path, n, h.Sum(nil))
+	return doc, n, err
+}
+
+// checkStaged verifies the size and hash of a staged document and parses
+// it.
+func checkStaged(e ManifestEntry, path string, n int64, sum []byte) (Document, error) {
 
 	if e.Size > 0 && n != e.Size {
 		return Document{}, fmt.Errorf("文件 %s 的大小为 %d 字节，与清单中的 %d 字节不符", e.Path, n, e.Size)
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != e.SHA256 {
+	if sum := hex.EncodeToString(sum); sum != e.SHA256 {
 		return Document{}, fmt.Errorf("文件 %s 的 SHA-256 为 %s，与清单不符，文件可能损坏或被篡改", e.Path, sum)
 	}
 
@@ -187,7 +218,16 @@ func downloadReason(path string, err error) error {
 	if errors.Is(err, ErrTooLarge) {
 		return fmt.Errorf("文件 %s 超过 %d MiB 的上限：%w", path, MaxDocumentBytes>>20, err)
 	}
-	return fmt.Errorf("下载文件 %s 失败：%w", path, err)
+	return withHint("下载文件 "+path+" 失败", err)
+}
+
+// withHint puts the Chinese hint for err between what failed and the
+// technical detail.
+func withHint(what string, err error) error {
+	if hint := transferHint(err); hint != "" {
+		return fmt.Errorf("%s：%s（技术信息：%w）", what, hint, err)
+	}
+	return fmt.Errorf("%s：%w", what, err)
 }
 
 // diff compares the staged documents with the live library. It returns

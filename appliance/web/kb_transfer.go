@@ -36,16 +36,18 @@ func (s *Server) adminUpload(h handlerFunc) http.Handler {
 		if err != nil {
 			return s.denyNoSession(w, r, err, true)
 		}
+		// The role is checked before the body is read, so that staff who
+		// may not import cannot make the server parse and spool the file.
+		if !acct.Role.AtLeast(auth.RoleAdmin) || acct.MustChangePassword {
+			return &appError{Status: http.StatusForbidden, Message: msgForbidden,
+				Cause: errors.New("upload by account role " + acct.Role.String())}
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 		if err := r.ParseMultipartForm(uploadMemory); err != nil {
 			return uploadError(err)
 		}
 		if !s.deps.Auth.CheckCSRF(sess, r.PostFormValue(csrfField)) {
 			return csrfRejected()
-		}
-		if !acct.Role.AtLeast(auth.RoleAdmin) || acct.MustChangePassword {
-			return &appError{Status: http.StatusForbidden, Message: msgForbidden,
-				Cause: errors.New("upload by account role " + acct.Role.String())}
 		}
 		return h(w, r.WithContext(auth.WithAccount(r.Context(), sess, acct)))
 	})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,17 +46,15 @@ func (s *Server) renderVersions(w http.ResponseWriter, r *http.Request, status i
 	return s.render(w, r, status, kbadmin.VersionsView(v))
 }
 
-// checkRev rejects a publish or rollback form shown for a draft that has
-// changed since, so staff never publish edits they did not see.
-func (s *Server) checkRev(r *http.Request) error {
-	d, err := s.deps.KB.Draft(r.Context())
+// formRev reads the draft revision a publish or rollback form was shown
+// for. The service rejects the action when the draft has changed since,
+// so staff never publish or discard edits they did not see.
+func formRev(r *http.Request) (uint64, error) {
+	rev, err := strconv.ParseUint(r.PostFormValue("rev"), 10, 64)
 	if err != nil {
-		return err
+		return 0, fmt.Errorf("draft revision %q: %w", r.PostFormValue("rev"), kb.ErrDraftChanged)
 	}
-	if r.PostFormValue("rev") != strconv.FormatUint(d.State.Rev, 10) {
-		return kb.ErrDraftChanged
-	}
-	return nil
+	return rev, nil
 }
 
 // kbPublish gates the draft and publishes it. A rejection shows the gate
@@ -65,18 +64,19 @@ func (s *Server) kbPublish(w http.ResponseWriter, r *http.Request) error {
 	if name == "" || len([]rune(name)) > maxVersionName {
 		return s.renderVersions(w, r, http.StatusBadRequest, "请填写不超过 60 个字的版本说明。", "")
 	}
-	if err := s.checkRev(r); err != nil {
+	rev, err := formRev(r)
+	if err != nil {
 		return s.kbActionFailed(w, r, kbadmin.TabVersions, err)
 	}
 	d, err := s.deps.KB.Draft(r.Context())
 	if err != nil {
 		return err
 	}
-	if d.State.Pending == 0 {
+	if d.State.Rev == rev && d.State.Pending == 0 {
 		return seeOther(w, r, "/seat/admin/kb/versions", "nochange")
 	}
 
-	out, err := s.deps.KB.PublishDraft(r.Context(), staffOf(r), name, false)
+	out, err := s.deps.KB.PublishDraftAt(r.Context(), staffOf(r), name, rev, false)
 	if err != nil {
 		return s.kbActionFailed(w, r, kbadmin.TabVersions, err)
 	}
@@ -97,10 +97,11 @@ func (s *Server) kbRollback(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return &appError{Status: http.StatusNotFound, Message: kb.ErrVersionNotFound.Error(), Cause: err}
 	}
-	if err := s.checkRev(r); err != nil {
+	rev, err := formRev(r)
+	if err != nil {
 		return s.kbActionFailed(w, r, kbadmin.TabVersions, err)
 	}
-	out, err := s.deps.KB.Rollback(r.Context(), staffOf(r), number, false)
+	out, err := s.deps.KB.RollbackAt(r.Context(), staffOf(r), number, rev, false)
 	if err != nil {
 		return s.kbActionFailed(w, r, kbadmin.TabVersions, err)
 	}

@@ -24,8 +24,8 @@ type KnowledgeBase interface {
 	ImportDraft(ctx context.Context, by kb.Staff, entries []kb.Entry, replace bool, source string) (kb.ImportResult, error)
 	History(ctx context.Context, entryID string, limit int) ([]kb.Change, error)
 	Versions(ctx context.Context) ([]kb.Version, error)
-	PublishDraft(ctx context.Context, by kb.Staff, name string, force bool) (learn.Outcome, error)
-	Rollback(ctx context.Context, by kb.Staff, number int, force bool) (learn.Outcome, error)
+	PublishDraftAt(ctx context.Context, by kb.Staff, name string, rev uint64, force bool) (learn.Outcome, error)
+	RollbackAt(ctx context.Context, by kb.Staff, number int, rev uint64, force bool) (learn.Outcome, error)
 	Proposals(ctx context.Context, status string) ([]learn.Proposal, error)
 	Approve(ctx context.Context, by kb.Staff, id string, force bool) (learn.Outcome, error)
 	Reject(ctx context.Context, by kb.Staff, id string) error

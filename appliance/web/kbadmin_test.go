@@ -36,6 +36,13 @@ type kbHarness struct {
 
 func newKBHarness(t *testing.T) *kbHarness {
 	t.Helper()
+	return newKBHarnessWith(t, nil)
+}
+
+// newKBHarnessWith serves the pages from wrap's knowledge base when wrap
+// is set, so a test can act between the steps of a request.
+func newKBHarnessWith(t *testing.T, wrap func(*learn.Service) KnowledgeBase) *kbHarness {
+	t.Helper()
 	dir := t.TempDir()
 	master, err := seal.LoadMasterKey(filepath.Join(dir, "master.key"))
 	if err != nil {
@@ -86,6 +93,9 @@ func newKBHarness(t *testing.T) *kbHarness {
 		Logger:        slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:           h.clock.Now,
 		KB:            kh.learn,
+	}
+	if wrap != nil {
+		deps.KB = wrap(kh.learn)
 	}
 	h.srv = httptest.NewServer(New(deps).Handler())
 	t.Cleanup(h.srv.Close)
