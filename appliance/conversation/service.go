@@ -376,10 +376,11 @@ func countQueued(tx *store.Tx) (int, error) {
 }
 
 // public returns the line as pages may show it: a recalled line without
-// its text.
+// its text or attachment.
 func (m Message) public() Message {
 	if m.Recalled {
 		m.Text = ""
+		m.Attachment = nil
 	}
 	return m
 }

@@ -140,6 +140,10 @@ type Message struct {
 	Recalled   bool      `json:"recalled,omitempty"`
 	RecalledBy string    `json:"recalled_by,omitempty"`
 	RecalledAt time.Time `json:"recalled_at,omitzero"`
+	// Kind and Attachment mark an image, file or voice line; Text then
+	// carries a summary such as "[图片] 名称" for search and plain views.
+	Kind       MessageKind `json:"kind,omitempty"`
+	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
 // Rating is the citizen's verdict on a finished service.
