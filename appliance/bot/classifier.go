@@ -118,6 +118,11 @@ type classifier struct {
 	entryAsks  [][]string
 	offTopics  []map[string]bool // off-topic terms each entry names
 	lm         *languageModel
+	// logOdds holds, for each entry and each of its near neighbours, the
+	// bounded log-odds of features in its phrasings against the
+	// neighbour's (see learnDiscrimination). It is nil until training sets
+	// it.
+	logOdds []map[int]map[int32]float64
 }
 
 // trainClassifier builds the model from the analysed phrasings of each

@@ -80,7 +80,14 @@ type Engine struct {
 	classifier *classifier
 	ngrams     *ngramRanker
 	candidates *candidateIndex
-	phrasings  int // standard questions and similar phrasings, for the log
+	// ngramWeight is the exponent of the n-gram ranker's relative score
+	// in rerank, which learnFusion sets for this knowledge base.
+	ngramWeight float64
+	fusion      fusion // the weights learnFusion picked, for tests
+	// discriminationWeight is the weight of discriminate that
+	// learnDiscriminationWeight picked for this knowledge base.
+	discriminationWeight float64
+	phrasings            int // standard questions and similar phrasings, for the log
 }
 
 // New builds an engine over entries: it loads the lexicon, learns the
@@ -197,13 +204,18 @@ func (e *Engine) analyzeText(text string) analysis {
 func (e *Engine) rankQuestion(question string) ([]candidate, analysis) {
 	pieces := e.segmenter.segment(e.clean(question))
 	a := analyze(pieces)
-	joined := joinPieces(pieces)
+	return e.rankAnalysis(a, joinPieces(pieces)), a
+}
 
+// rankAnalysis returns the candidate entries, best first, for a question
+// already analysed and segmented into joined.
+func (e *Engine) rankAnalysis(a analysis, joined string) []candidate {
 	hits := e.candidates.top(indexDocument{text: joined, features: indexFeatures(a, joined)}, candidateHits)
 
 	ranked := e.classifier.rank(a, hits)
-	e.ngrams.rerank(joined, ranked, ngramRerankK, ngramWeight)
-	return ranked, a
+	e.ngrams.rerank(joined, ranked, ngramRerankK, e.ngramWeight)
+	e.classifier.discriminate(a, ranked, discriminationK, e.discriminationWeight)
+	return ranked
 }
 
 // Entry returns the entry with the given ID.

@@ -57,6 +57,8 @@ func (e *Engine) train(lexiconDir string) (*lexicon, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	e.learnWeights(analysed, joinedTexts)
 	return lx, nil
 }
 

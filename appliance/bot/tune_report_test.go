@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -30,13 +31,39 @@ func TestReportTuningSets(t *testing.T) {
 		ngramRerankK = v
 	}
 
+	if w := os.Getenv("BOT_DISC_WEIGHT"); w != "" {
+		v, err := strconv.ParseFloat(w, 64)
+		if err != nil {
+			t.Fatalf("BOT_DISC_WEIGHT %q: %v", w, err)
+		}
+		saved := discriminationGrid
+		discriminationGrid = []float64{v}
+		defer func() { discriminationGrid = saved }()
+	}
+	if k := os.Getenv("BOT_DISC_KINDS"); k != "" {
+		discKinds = map[string]bool{}
+		for _, p := range strings.Split(k, ",") {
+			discKinds[p+":"] = true
+		}
+	}
+	if m := os.Getenv("BOT_DISC_MIN"); m != "" {
+		discMinCount, _ = strconv.ParseFloat(m, 64)
+	}
+	if m := os.Getenv("BOT_NEAR"); m != "" {
+		nearMargin, _ = strconv.ParseFloat(m, 64)
+	}
+	if os.Getenv("BOT_NO_LOO") != "" {
+		learnByLeaveOneOut = false
+		defer func() { learnByLeaveOneOut = true }()
+	}
+
 	dir := filepath.Join("testdata", "unseen", "a")
 	ea := newTestEngine(t, loadKBFile(t, filepath.Join(dir, "kb.csv")), Options{})
-	t.Logf("unseen a threshold %.3f", ea.Threshold())
+	t.Logf("unseen a threshold %.3f, fusion %+v, discrimination %v", ea.Threshold(), ea.fusion, ea.discriminationWeight)
 	logReport(t, "unseen a", Evaluate(ea, casesAt(t, filepath.Join(dir, "questions.jsonl"))), misses)
 
 	es := newTestEngine(t, loadShippedKB(t), Options{})
-	t.Logf("shipped threshold %.3f", es.Threshold())
+	t.Logf("shipped threshold %.3f, fusion %+v, discrimination %v", es.Threshold(), es.fusion, es.discriminationWeight)
 	logReport(t, "eval.jsonl", Evaluate(es, loadCases(t, "eval.jsonl")), false)
 	logReport(t, "frozen.jsonl", Evaluate(es, loadCases(t, "frozen.jsonl")), false)
 }

@@ -18,7 +18,7 @@ import (
 // NOTE: set a stays below the acceptance target of 97% top-1. The floors
 // record what the engine reaches, not the target.
 var unseenFloors = map[string]struct{ top1, rejection float64 }{
-	"a": {top1: 0.88, rejection: 0.99},
+	"a": {top1: 0.89, rejection: 0.99},
 	"b": {top1: 0.75, rejection: 0.87},
 }
 
