@@ -64,6 +64,7 @@ func (t *Terminal) runCall(ctx context.Context, call control.Call) {
 		t.reportDevices(cap.devices)
 
 		if len(cap.tracks()) == 0 {
+			t.setNotice(noticeFor(cap.devices))
 			t.waitRetry(ctx)
 			continue
 		}
