@@ -38,21 +38,7 @@ func Apply(ctx context.Context, b *bundle.Bundle, target SlotDevice, state *Stat
 		return fmt.Errorf("%w: device is slot %s, the slot to write is %s", ErrWrongSlot, target.Slot(), slot)
 	}
 
-	src, part, err := b.OpenPart(bundle.RootfsPart)
-	if err != nil {
-		return fmt.Errorf("opening rootfs part: %w", err)
-	}
-	if part.Size > target.Size() {
-		return fmt.Errorf("%w: image is %d bytes, slot %s is %d bytes", ErrSlotTooSmall, part.Size, slot, target.Size())
-	}
-
-	if err := writeImage(ctx, src, target, part); err != nil {
-		return err
-	}
-	if err := target.Sync(); err != nil {
-		return err
-	}
-	if err := verifyImage(ctx, target, part); err != nil {
+	if err := Install(ctx, b, target); err != nil {
 		return err
 	}
 
@@ -63,6 +49,29 @@ func Apply(ctx context.Context, b *bundle.Bundle, target SlotDevice, state *Stat
 		d.LastResult = Result{Kind: ResultInstalled, Slot: slot, Version: version, At: at}
 		return nil
 	})
+}
+
+// Install writes the rootfs part of a verified bundle into target, syncs
+// the device and reads the image back, comparing its SHA-256 digest with
+// the manifest. It keeps no state: callers that track slots themselves,
+// such as a boot loader with boot counting, decide beforehand that target
+// may be overwritten and record the result afterwards.
+func Install(ctx context.Context, b *bundle.Bundle, target SlotDevice) error {
+	src, part, err := b.OpenPart(bundle.RootfsPart)
+	if err != nil {
+		return fmt.Errorf("opening rootfs part: %w", err)
+	}
+	if part.Size > target.Size() {
+		return fmt.Errorf("%w: image is %d bytes, slot %s is %d bytes", ErrSlotTooSmall, part.Size, target.Slot(), target.Size())
+	}
+
+	if err := writeImage(ctx, src, target, part); err != nil {
+		return err
+	}
+	if err := target.Sync(); err != nil {
+		return err
+	}
+	return verifyImage(ctx, target, part)
 }
 
 // writeImage copies part.Size bytes from src to the start of dev. It

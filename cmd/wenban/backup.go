@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"wenban/appliance/backup"
+	"wenban/appliance/config"
+)
+
+// recoveryKeyEnv lets scripts pass the backup recovery key without it
+// showing in the process list.
+const recoveryKeyEnv = "WENBAN_RECOVERY_KEY"
+
+func runBackup(_ context.Context, args []string, out, errOut io.Writer) error {
+	fs := pflag.NewFlagSet("wenban backup", pflag.ContinueOnError)
+	fs.SetOutput(errOut)
+	config.AddFlags(fs)
+	hideServerFlags(fs)
+	output := fs.StringP("output", "o", "", "backup file to write, for example on a USB stick")
+	keyFile := fs.String("recovery-key-file", "", "file holding the recovery key; without it and without $"+recoveryKeyEnv+" a new key is generated and shown once")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *output == "" {
+		fmt.Fprintln(errOut, "usage: wenban backup --data DIR -o FILE [--recovery-key-file FILE]")
+		return errUsage
+	}
+	cfg, err := config.Load(fs)
+	if err != nil {
+		return err
+	}
+
+	if err := requireDatabase(cfg); err != nil {
+		return err
+	}
+	key, generated, err := backupKey(*keyFile)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(cfg)
+	if err != nil {
+		return fmt.Errorf("打开数据库失败，未写入备份：%w", err)
+	}
+	defer db.Close()
+
+	files, err := writeBackupFile(*output, backup.Source{Dir: cfg.Data, SnapshotDB: db.Backup}, key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "已写入备份 %s（%d 个文件）。\n", *output, len(files))
+	if generated {
+		fmt.Fprintln(out, "备份恢复密钥（只显示这一次，恢复时必须提供，请抄写后交由专人保管）：")
+		fmt.Fprintln(out, "  "+key)
+	}
+	return nil
+}
+
+// backupKey returns the recovery key from the file or environment, or a
+// new one with generated true.
+func backupKey(keyFile string) (key string, generated bool, err error) {
+	if keyFile != "" {
+		raw, err := os.ReadFile(keyFile)
+		if err != nil {
+			return "", false, fmt.Errorf("reading recovery key: %w", err)
+		}
+		return strings.TrimSpace(string(raw)), false, nil
+	}
+	if env := os.Getenv(recoveryKeyEnv); env != "" {
+		return env, false, nil
+	}
+	key, err = backup.NewRecoveryKey()
+	return key, true, err
+}
+
+// writeBackupFile writes the backup through a temporary file beside path
+// and renames it only when complete.
+func writeBackupFile(path string, src backup.Source, key string) ([]backup.FileEntry, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("creating backup file: %w", err)
+	}
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	files, err := backup.Create(w, src, key, time.Now())
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return nil, fmt.Errorf("writing backup %s: %w", path, err)
+	}
+	return files, nil
+}
+
+func runRestore(_ context.Context, args []string, out, errOut io.Writer) error {
+	fs := pflag.NewFlagSet("wenban restore", pflag.ContinueOnError)
+	fs.SetOutput(errOut)
+	config.AddFlags(fs)
+	hideServerFlags(fs)
+	keyFile := fs.String("recovery-key-file", "", "file holding the recovery key; default $"+recoveryKeyEnv+" or one line on standard input")
+	force := fs.Bool("force", false, "replace a data folder that holds files (the old one is kept beside it)")
+	owner := fs.String("owner", "", "user that owns the restored files, such as wenban; default the current user")
+	checkOnly := fs.Bool("check", false, "only check the backup, write nothing")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(errOut, "usage: wenban restore --data DIR [--force] [--owner USER] [--check] [--recovery-key-file FILE] BACKUP")
+		return errUsage
+	}
+	cfg, err := config.Load(fs)
+	if err != nil {
+		return err
+	}
+
+	key, err := restoreKey(*keyFile, os.Stdin)
+	if err != nil {
+		return err
+	}
+	if *checkOnly {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("opening backup: %w", err)
+		}
+		defer f.Close()
+		summary, err := backup.Check(bufio.NewReaderSize(f, 1<<20), key)
+		if err != nil {
+			return restoreError(err)
+		}
+		fmt.Fprintf(out, "备份完整，可以恢复：%d 个文件，制作于 %s。\n", len(summary.Files), summary.Created.Local().Format("2006-01-02 15:04"))
+		return nil
+	}
+
+	opts := backup.RestoreOptions{Force: *force, Owner: -1, Group: -1}
+	if *owner != "" {
+		if opts.Owner, opts.Group, err = lookupOwner(*owner); err != nil {
+			return err
+		}
+	}
+	summary, err := backup.Restore(fs.Arg(0), cfg.Data, key, opts, time.Now())
+	if err != nil {
+		return restoreError(err)
+	}
+	fmt.Fprintf(out, "已将备份（%d 个文件，制作于 %s）恢复到 %s。\n",
+		len(summary.Files), summary.Created.Local().Format("2006-01-02 15:04"), cfg.Data)
+	return nil
+}
+
+func restoreKey(keyFile string, stdin io.Reader) (string, error) {
+	if keyFile != "" || os.Getenv(recoveryKeyEnv) != "" {
+		key, _, err := backupKey(keyFile)
+		return key, err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading recovery key from standard input: %w", err)
+	}
+	if strings.TrimSpace(line) == "" {
+		return "", fmt.Errorf("请提供备份恢复密钥（--recovery-key-file、环境变量 %s 或标准输入）", recoveryKeyEnv)
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func restoreError(err error) error {
+	switch {
+	case errors.Is(err, backup.ErrCorrupt):
+		return fmt.Errorf("备份文件已损坏、不完整，或恢复密钥不正确；未写入任何数据。\n详细信息：%w", err)
+	case errors.Is(err, backup.ErrTargetNotEmpty):
+		return fmt.Errorf("目标数据目录不是空的；确需覆盖时加 --force（原目录会保留在旁边）。\n详细信息：%w", err)
+	}
+	return err
+}
+
+func lookupOwner(name string) (int, int, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return 0, 0, fmt.Errorf("looking up user %q: %w", name, err)
+	}
+	uid, err1 := strconv.Atoi(u.Uid)
+	gid, err2 := strconv.Atoi(u.Gid)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("user %q has uid %q gid %q", name, u.Uid, u.Gid)
+	}
+	return uid, gid, nil
+}
