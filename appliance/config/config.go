@@ -24,14 +24,22 @@ type Config struct {
 	// "/var/lib/wenban" (systemd's StateDirectory).
 	Data string `mapstructure:"data"`
 	// PublicURL is the address citizens and staff open, printed at start
-	// and used in links. Empty means "http://" plus Listen.
+	// and used in links. Empty means "http://" plus Listen, or "https://"
+	// when TLS is on.
 	PublicURL string `mapstructure:"public_url"`
 
-	Log      Log      `mapstructure:"log"`
-	Security Security `mapstructure:"security"`
-	Hours    Hours    `mapstructure:"hours"`
-	Seat     Seat     `mapstructure:"seat"`
-	Bot      Bot      `mapstructure:"bot"`
+	Log         Log         `mapstructure:"log"`
+	Security    Security    `mapstructure:"security"`
+	Hours       Hours       `mapstructure:"hours"`
+	Seat        Seat        `mapstructure:"seat"`
+	Bot         Bot         `mapstructure:"bot"`
+	Kiosk       Kiosk       `mapstructure:"kiosk"`
+	Attachments Attachments `mapstructure:"attachments"`
+	Recording   Recording   `mapstructure:"recording"`
+	Policy      Policy      `mapstructure:"policy"`
+	Media       Media       `mapstructure:"media"`
+	Calls       Calls       `mapstructure:"calls"`
+	TLS         TLS         `mapstructure:"tls"`
 	// ShutdownTimeout bounds the drain of open pages and requests on
 	// SIGTERM. Default 10s.
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
@@ -112,6 +120,13 @@ func Default() Config {
 		},
 		Seat:            Seat{MaxChats: 5, SessionTTL: 12 * time.Hour, IdleTimeout: 2 * time.Hour},
 		ShutdownTimeout: 10 * time.Second,
+		Kiosk:           defaultKiosk(),
+		Attachments:     defaultAttachments(),
+		Recording:       defaultRecording(),
+		Policy:          defaultPolicy(),
+		Media:           defaultMedia(),
+		Calls:           defaultCalls(),
+		TLS:             defaultTLS(),
 	}
 }
 
@@ -139,7 +154,7 @@ func (c Config) BaseURL() string {
 	if c.PublicURL != "" {
 		return c.PublicURL
 	}
-	return "http://" + c.Listen
+	return c.scheme() + c.Listen
 }
 
 // Validate checks settings that decoding cannot.
@@ -171,6 +186,27 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("shutdown_timeout must be a positive duration such as 10s")
+	}
+	if err := c.Kiosk.Validate(); err != nil {
+		return err
+	}
+	if err := c.Attachments.Validate(); err != nil {
+		return err
+	}
+	if err := c.Recording.Validate(); err != nil {
+		return err
+	}
+	if err := c.Policy.Validate(); err != nil {
+		return err
+	}
+	if err := c.Media.Validate(); err != nil {
+		return err
+	}
+	if err := c.Calls.Validate(); err != nil {
+		return err
+	}
+	if err := c.validateTLS(); err != nil {
+		return err
 	}
 	if _, err := c.Hours.Calendar(); err != nil {
 		return err

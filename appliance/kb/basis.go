@@ -8,9 +8,10 @@ import (
 )
 
 // checkBasis checks the form of the 政策依据 references: "id" or
-// "id#第X条". Whether the library holds the document and article is
-// checked when an answer is shown, because the library changes on its own
-// schedule and a missing article must not block a knowledge-base import.
+// "id#第X条". This package does not know the policy library, so the admin
+// pages check that the library holds the document and article before they
+// save or import; answers check again because the library changes on its
+// own schedule.
 func checkBasis(refs []string) string {
 	if reason := checkList(refs, "政策依据", MaxBasis, MaxBasisLen); reason != "" {
 		return reason

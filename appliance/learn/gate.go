@@ -37,6 +37,9 @@ type GateResult struct {
 	Live, Candidate     Figures
 	// Passed is set when the candidate's top-1 is at least the live one's.
 	Passed bool
+	// Regressions are the questions the live engine answered right and the
+	// candidate answers wrong.
+	Regressions []Regression
 }
 
 // Figures are one engine's results on the gate cases.
@@ -51,11 +54,11 @@ func (g GateResult) Summary() string {
 	if g.Method == GateNone {
 		return "新知识库与现行版本的条目编号大多不同（或没有可用的评测问句），视为整体更换，未做准确率对比。"
 	}
-	set := "封存评测集"
+	set := "固定评测问句"
 	if g.Method == GateHoldout {
-		set = "留出问法"
+		set = "留出的条目问法"
 	}
-	return fmt.Sprintf("%s（范围内 %d 句，范围外 %d 句）：首位准确率 现行 %.1f%%（%d 句正确）→ 新模型 %.1f%%（%d 句正确）；拒答率 现行 %.1f%% → 新模型 %.1f%%",
+	return fmt.Sprintf("用%s检验（本业务范围内 %d 句，范围外的无关问题 %d 句）：答对率 现行 %.1f%%（答对 %d 句）→ 新模型 %.1f%%（答对 %d 句）；无关问题拒答率（越高越好）现行 %.1f%% → 新模型 %.1f%%",
 		set, g.InScope, g.OutOfScope,
 		100*g.Live.Top1, g.Live.Correct, 100*g.Candidate.Top1, g.Candidate.Correct,
 		100*g.Live.Rejection, 100*g.Candidate.Rejection)
@@ -67,7 +70,7 @@ type GateError struct {
 }
 
 func (e *GateError) Error() string {
-	return "新模型的首位准确率低于现行模型，已拒绝发布。" + e.Gate.Summary()
+	return "新模型答对的评测问句少于现行模型，已拒绝发布。" + e.Gate.Summary() + e.Gate.Advice()
 }
 
 // Builder trains an engine on entries.
@@ -146,12 +149,13 @@ func countInScope(cases []bot.Case) int {
 func compare(method GateMethod, cases []bot.Case, live, candidate *bot.Engine) GateResult {
 	lr, cr := bot.Evaluate(live, cases), bot.Evaluate(candidate, cases)
 	return GateResult{
-		Method:     method,
-		InScope:    lr.InScope,
-		OutOfScope: lr.OutOfScope,
-		Live:       Figures{Correct: lr.Correct, Top1: lr.Top1, Rejection: lr.Rejection},
-		Candidate:  Figures{Correct: cr.Correct, Top1: cr.Top1, Rejection: cr.Rejection},
-		Passed:     cr.Correct >= lr.Correct,
+		Method:      method,
+		InScope:     lr.InScope,
+		OutOfScope:  lr.OutOfScope,
+		Live:        Figures{Correct: lr.Correct, Top1: lr.Top1, Rejection: lr.Rejection},
+		Candidate:   Figures{Correct: cr.Correct, Top1: cr.Top1, Rejection: cr.Rejection},
+		Passed:      cr.Correct >= lr.Correct,
+		Regressions: regressionsOf(cases, lr, cr),
 	}
 }
 

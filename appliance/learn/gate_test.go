@@ -31,8 +31,22 @@ func TestGateRejectsRetiredEntries(t *testing.T) {
 	if ge.Gate.Method != GateFrozen || ge.Gate.Candidate.Correct >= ge.Gate.Live.Correct {
 		t.Errorf("gate: got %s with %d vs live %d correct, want a frozen-set drop", ge.Gate.Method, ge.Gate.Candidate.Correct, ge.Gate.Live.Correct)
 	}
-	if !strings.Contains(err.Error(), "首位准确率") {
+	if !strings.Contains(err.Error(), "答对率") {
 		t.Errorf("gate message %q does not show the figures", err)
+	}
+	if len(ge.Gate.Regressions) == 0 {
+		t.Fatalf("regressions: got none, want the questions of the retired entries")
+	}
+	if r := ge.Gate.Regressions[0]; !strings.Contains(err.Error(), r.Q) {
+		t.Errorf("gate message %q does not list the regressed question %q", err, r.Q)
+	}
+	for _, r := range ge.Gate.Regressions {
+		if r.Expect != "bdc-zydj-mm-001" && r.Expect != "bdc-dyzx-001" {
+			t.Errorf("regression %q: got expected entry %s, want one of the retired entries", r.Q, r.Expect)
+		}
+	}
+	if !strings.Contains(err.Error(), "处理办法") {
+		t.Errorf("gate message %q does not say what to do", err)
 	}
 	if out.Version.Number != 0 {
 		t.Errorf("rejected publish made version %d, want none", out.Version.Number)

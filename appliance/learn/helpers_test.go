@@ -101,15 +101,29 @@ func newEnv(t testing.TB, entries []kb.Entry) *env {
 // by the seat.
 func (e *env) serve(t testing.TB, citizen []string, agent [][2]string) conversation.ID {
 	t.Helper()
+	return e.serveAfterBot(t, nil, citizen, agent)
+}
+
+// serveAfterBot is serve with a bot exchange before the handoff: each
+// line of botQuestions is asked of the bot, the citizen lines are then
+// written to staff, and the agent answers.
+func (e *env) serveAfterBot(t testing.TB, botQuestions, citizen []string, agent [][2]string) conversation.ID {
+	t.Helper()
 	ctx := context.Background()
 	var lines []conversation.Line
-	for _, q := range citizen {
+	for _, q := range botQuestions {
 		lines = append(lines, conversation.Line{From: conversation.SenderCitizen, Text: q},
-			conversation.Line{From: conversation.SenderBot, Text: "智能客服未找到匹配的答案。"})
+			conversation.Line{From: conversation.SenderBot, Text: "智能客服的答复。"})
 	}
 	c, _, err := e.conv.Start(ctx, conversation.StartRequest{Channel: "web", Transcript: lines})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, q := range citizen {
+		_, _, err := e.conv.Send(ctx, conversation.SendRequest{ConversationID: c.ID, From: conversation.SenderCitizen, Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := e.conv.Accept(ctx, zhang, c.ID); err != nil {
 		t.Fatal(err)

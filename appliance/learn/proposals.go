@@ -148,14 +148,22 @@ func (s *Service) processed(id conversation.ID) (bool, error) {
 }
 
 // answeredLines pairs each agent line that carries an entry with the
-// citizen lines since the previous such line, at most maxCitizenLines of
-// them, the latest kept.
+// citizen lines written to staff since the previous such line, at most
+// maxCitizenLines of them, the latest kept. Lines before the handoff are
+// skipped because the bot already answered them, perhaps with another
+// entry. The handoff is the first system line, which Start appends after
+// the bot transcript, and a bot line also clears the pending lines.
 func answeredLines(msgs []conversation.Message) []candidate {
 	var out []candidate
 	var pending []string
+	handedOff := false
 	for _, m := range msgs {
 		switch {
-		case m.From == conversation.SenderCitizen && strings.TrimSpace(m.Text) != "":
+		case m.From == conversation.SenderSystem:
+			handedOff = true
+		case m.From == conversation.SenderBot:
+			pending = nil
+		case m.From == conversation.SenderCitizen && handedOff && strings.TrimSpace(m.Text) != "":
 			pending = append(pending, m.Text)
 		case m.From == conversation.SenderAgent && m.FAQID != "" && m.Text != "":
 			if len(pending) > maxCitizenLines {
@@ -287,9 +295,13 @@ func (s *Service) proposal(id string) (Proposal, error) {
 	return p, nil
 }
 
-// Approve adds the proposed phrasing to its draft entry and publishes the
-// draft through the gate. When the gate rejects it, nothing changes and
-// the proposal stays pending.
+// Approve adds the proposed phrasing to its draft entry and publishes it
+// through the gate. With no other pending draft changes the whole draft is
+// published. Otherwise only the phrasing is published, on top of the live
+// version, and the other draft changes stay pending, so an unrelated edit
+// that fails the gate does not block the approval. An entry the live
+// version lacks is published with the whole draft. When the gate rejects
+// the candidate, nothing changes and the proposal stays pending.
 func (s *Service) Approve(ctx context.Context, by kb.Staff, id string, force bool) (Outcome, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -316,9 +328,22 @@ func (s *Service) Approve(ctx context.Context, by kb.Staff, id string, force boo
 		}
 	}
 	name := "采纳问法：" + clipRunes(p.Phrasing, 20)
-	out, err := s.retrain(ctx, by, items, force, func() (kb.Version, error) {
+	commit := func() (kb.Version, error) {
 		return kb.Publish(s.opts.DB, kb.PublishRequest{By: by, Name: name, Rev: d.State.Rev, Edit: &edited, Now: s.now()})
-	})
+	}
+	if d.State.Pending > 0 {
+		if onLive, ok, err := s.liveWithPhrasing(p); err != nil {
+			return Outcome{}, err
+		} else if ok {
+			items = onLive
+			commit = func() (kb.Version, error) {
+				return kb.PublishPhrasing(s.opts.DB, kb.PhrasingRequest{
+					By: by, Name: name, Rev: d.State.Rev, EntryID: p.EntryID, Phrasing: p.Phrasing, Now: s.now(),
+				})
+			}
+		}
+	}
+	out, err := s.retrain(ctx, by, items, force, commit)
 	if err != nil {
 		return out, err
 	}
@@ -326,6 +351,18 @@ func (s *Service) Approve(ctx context.Context, by kb.Staff, id string, force boo
 		return out, err
 	}
 	return out, nil
+}
+
+// liveWithPhrasing returns the live items with p's phrasing added, or
+// false when the live version lacks p's entry, which is then new in the
+// draft and can only be published with the whole draft.
+func (s *Service) liveWithPhrasing(p Proposal) ([]kb.Item, bool, error) {
+	live, err := kb.LiveItems(s.opts.DB)
+	if err != nil {
+		return nil, false, err
+	}
+	items, ok := kb.WithPhrasing(live, p.EntryID, p.Phrasing)
+	return items, ok, nil
 }
 
 // Reject closes a proposal without changing the knowledge base. The same

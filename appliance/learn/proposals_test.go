@@ -147,3 +147,27 @@ func TestReject(t *testing.T) {
 		t.Errorf("a rejected phrasing came back: got %d pending, want 0", len(ps))
 	}
 }
+
+func TestProposalSkipsBotAnsweredLines(t *testing.T) {
+	tests := []struct {
+		name string
+		bot  []string
+		want []string
+	}{
+		{"line answered by bot", []string{"我爸走了房子怎么弄到我名下"}, []string{newPhrasing}},
+		{"no bot exchange", nil, []string{newPhrasing}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.serveAfterBot(t, tt.bot, []string{newPhrasing}, [][2]string{{"见答复", newEntry}})
+			var got []string
+			for _, p := range pendingProposals(t, e.learn) {
+				got = append(got, p.Phrasing)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("proposed: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -204,7 +204,7 @@ func buildRequest(q Query) *bleve.SearchRequest {
 		body := textQuery(text, fieldText, 1)
 		whole := textQuery(text, fieldText, 3)
 		whole.SetOperator(query.MatchQueryOperatorAnd)
-		main = bleve.NewDisjunctionQuery(whole, body, textQuery(text, fieldTitle, 2))
+		main = preferInForce(bleve.NewDisjunctionQuery(whole, body, textQuery(text, fieldTitle, 2)))
 	}
 
 	conjuncts := []query.Query{main}

@@ -75,6 +75,7 @@ func (h *Hub) watchSeatAbsence(agentID string) {
 		h.mu.Unlock()
 
 		ctx := context.Background()
+		h.callsOnSeatGone(ctx, agentID)
 		active, err := h.opts.Conversations.Active(ctx, agentID)
 		if err != nil {
 			h.log.Warn("listing conversations of a departed seat", "agent", agentID, "err", err)

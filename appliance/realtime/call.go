@@ -77,6 +77,16 @@ func (h *Hub) citizenCallCommand(ctx context.Context, c *conn, id conversation.I
 	return err
 }
 
+// notServingError returns ErrClosed for an ended conversation and
+// ErrNotOwner otherwise, so staff read "该会话已结束" and not "不由您负责".
+func (h *Hub) notServingError(ctx context.Context, id conversation.ID) error {
+	c, err := h.opts.Conversations.Get(ctx, id)
+	if err == nil && c.State == conversation.StateClosed {
+		return conversation.ErrClosed
+	}
+	return conversation.ErrNotOwner
+}
+
 // seatCallCommand runs a seat page's call or group command. Commands on
 // a conversation's call need the seat to serve that conversation.
 func (h *Hub) seatCallCommand(ctx context.Context, c *conn, agent conversation.Agent, f inFrame) error {
@@ -91,7 +101,7 @@ func (h *Hub) seatCallCommand(ctx context.Context, c *conn, agent conversation.A
 		return h.seatGroupCommand(ctx, calls, agent, f)
 	}
 	if _, ok := h.serving(ctx, f.ConversationID, agent.ID); !ok {
-		return conversation.ErrNotOwner
+		return h.notServingError(ctx, f.ConversationID)
 	}
 
 	id, args := f.ConversationID, f.callArgs()

@@ -67,6 +67,7 @@ func (h *Hub) greetCitizen(ctx context.Context, c *conn, conv conversation.Conve
 	if conv.State == conversation.StateQueued {
 		h.sendPosition(ctx, c, conv.ID)
 	}
+	h.greetCitizenCall(c, conv.ID)
 	return nil
 }
 
@@ -81,6 +82,7 @@ func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 	limit := rate.NewLimiter(citizenRate, citizenBurst)
 	typing := newTypingLimiter()
 	reads := newReadLimiter()
+	calls := newCallLimiter()
 	for {
 		f, err := c.read(ctx)
 		if err != nil {
@@ -109,6 +111,7 @@ func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 			}
 			c.send(outFrame{Type: frameAck, ConversationID: id, ClientID: f.ClientID, Seq: msg.Seq})
 		case "end":
+			h.endCallBeforeClose(ctx, id, "")
 			if _, err := h.opts.Conversations.End(ctx, id, conversation.Closer{}); err != nil {
 				c.send(errorFrame(err, ""))
 			}
@@ -121,7 +124,13 @@ func (h *Hub) citizenLoop(ctx context.Context, c *conn, id conversation.ID) {
 				h.relayCitizenRead(ctx, id, f.Seq)
 			}
 		default:
-			c.send(errorFrame(errUnknownCommand, f.ClientID))
+			err := errUnknownCommand
+			if isCallCommand(f.Type) {
+				err = h.citizenCallCommand(ctx, c, id, f, calls)
+			}
+			if err != nil {
+				c.send(callErrorFrame(err, f.ClientID))
+			}
 		}
 	}
 }

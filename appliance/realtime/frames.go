@@ -7,6 +7,7 @@ package realtime
 import (
 	"time"
 
+	"wenban/appliance/call"
 	"wenban/appliance/conversation"
 )
 
@@ -47,6 +48,9 @@ type outFrame struct {
 	Status         string                 `json:"status,omitempty"`
 	Code           string                 `json:"code,omitempty"`
 	Text           string                 `json:"text,omitempty"`
+	Call           *call.Call             `json:"call,omitempty"`
+	Group          any                    `json:"group,omitempty"`
+	Media          any                    `json:"media,omitempty"`
 }
 
 // conversationView is the part of a conversation pages may see: no token
@@ -97,6 +101,8 @@ type inFrame struct {
 	FAQID          string                     `json:"faq_id"`
 	// Seq is the last line a page has shown its reader, on "read".
 	Seq uint64 `json:"seq"`
+	// Call carries the arguments of call and group window commands.
+	Call *callCommand `json:"call"`
 }
 
 // Suggestion is a knowledge-base answer offered to the seat.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"wenban/appliance/call"
 	"wenban/appliance/conversation"
 )
 
@@ -51,6 +52,9 @@ type Options struct {
 	// SeatGoneAfter is how long a seat may have no page open before its
 	// conversations return to the queue. Zero means DefaultSeatGoneAfter.
 	SeatGoneAfter time.Duration
+	// Calls runs voice and video calls and group windows. Nil turns the
+	// call commands off.
+	Calls *call.Manager
 }
 
 // Hub routes events between pages.
@@ -70,6 +74,8 @@ type Hub struct {
 	// suggestSlots bounds the bot lookups running for seats at once, so a
 	// flood of citizen messages cannot crowd out citizens' own questions.
 	suggestSlots chan struct{}
+
+	callRooms callRooms
 }
 
 // presence is a staff member's seat: their status and open pages.

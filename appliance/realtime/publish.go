@@ -12,11 +12,13 @@ func (h *Hub) Publish(ev conversation.Event) {
 	ctx := context.Background()
 	c := ev.Conversation
 	state := outFrame{Type: frameState, Conversation: viewOf(c)}
+	defer h.callsOnConversation(ev)
 
 	switch ev.Kind {
 	case conversation.EventMessage:
 		h.relayMessage(c, ev.Message)
-		if ev.Message.From == conversation.SenderCitizen && c.State == conversation.StateServing {
+		// An attachment's summary line is no question for the bot.
+		if ev.Message.From == conversation.SenderCitizen && ev.Message.Kind == conversation.KindText && c.State == conversation.StateServing {
 			go h.suggest(c.AgentID, c.ID, ev.Message.Text)
 		}
 
@@ -80,7 +82,7 @@ func (h *Hub) assign(ctx context.Context, c conversation.Conversation) {
 	h.sendAgent(c.AgentID, outFrame{Type: frameAssigned, Conversation: viewOf(c), Messages: msgs})
 
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if msgs[i].From == conversation.SenderCitizen {
+		if msgs[i].From == conversation.SenderCitizen && msgs[i].Kind == conversation.KindText {
 			go h.suggest(c.AgentID, c.ID, msgs[i].Text)
 			break
 		}

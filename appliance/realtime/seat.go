@@ -42,6 +42,7 @@ func (h *Hub) serveSeat(w http.ResponseWriter, r *http.Request) {
 	c.send(outFrame{Type: frameHello, Role: "agent", Agent: h.agentView(agent.ID)})
 	c.send(outFrame{Type: frameStatus, Status: p.String()})
 	h.sendQueue(ctx, []*conn{c})
+	h.greetSeatCall(c, agent.ID)
 	h.broadcastSeats()
 	go h.watchSession(ctx, c, r, agent.ID)
 	h.seatLoop(ctx, c, r, agent)
@@ -97,7 +98,7 @@ func (h *Hub) seatLoop(ctx context.Context, c *conn, r *http.Request, agent conv
 			return
 		}
 		if err := h.seatCommand(ctx, c, agent, f, typing, reads); err != nil {
-			c.send(errorFrame(err, f.ClientID))
+			c.send(callErrorFrame(err, f.ClientID))
 		}
 	}
 }
@@ -145,6 +146,7 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 		return err
 
 	case "end":
+		h.endCallBeforeClose(ctx, f.ConversationID, agent.ID)
 		_, err := convs.End(ctx, f.ConversationID, conversation.Closer{AgentID: agent.ID, Name: agent.Name})
 		return err
 
@@ -183,6 +185,9 @@ func (h *Hub) seatCommand(ctx context.Context, c *conn, agent conversation.Agent
 		}
 		h.sendCitizen(conv.ID, outFrame{Type: frameTyping, ConversationID: conv.ID})
 		return nil
+	}
+	if isCallCommand(f.Type) {
+		return h.seatCallCommand(ctx, c, agent, f)
 	}
 	return errUnknownCommand
 }

@@ -93,7 +93,7 @@ func TestBrowserApproveProposedPhrasing(t *testing.T) {
 	)
 	run(t, citizen, "citizen asks for a staff member",
 		chromedp.Click(css(sel("handoff-button"))),
-		chromedp.WaitVisible(css(sel("queue-position"))),
+		chromedp.WaitVisible(css(sel("queue-info"))),
 	)
 
 	run(t, seatTab, "the seat accepts the citizen",

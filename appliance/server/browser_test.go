@@ -187,7 +187,7 @@ func TestBrowserWholeFlow(t *testing.T) {
 	run(t, citizen, "citizen asks for a staff member",
 		chromedp.Click(css(sel("handoff-button"))),
 		chromedp.WaitVisible(css(sel("chat-panel"))),
-		chromedp.WaitVisible(css(sel("queue-position"))),
+		chromedp.WaitVisible(css(sel("queue-info"))),
 	)
 
 	run(t, seatA, "zhang accepts the citizen",

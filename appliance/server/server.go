@@ -16,9 +16,14 @@ import (
 	"wenban/appliance/auth"
 	"wenban/appliance/bot"
 	"wenban/appliance/calendar"
+	"wenban/appliance/call"
 	"wenban/appliance/config"
 	"wenban/appliance/conversation"
 	"wenban/appliance/kb"
+	"wenban/appliance/learn"
+	"wenban/appliance/media/sfu"
+	"wenban/appliance/media/token"
+	"wenban/appliance/policy"
 	"wenban/appliance/realtime"
 	"wenban/appliance/store"
 	"wenban/appliance/web"
@@ -30,13 +35,27 @@ type Server struct {
 	log *slog.Logger
 
 	db     *store.DB
+	tokens *token.Signer // media tokens, keyed from the master key
 	conv   *conversation.Service
 	auth   *auth.Service
 	cal    *calendar.Calendar
 	hub    *realtime.Hub
 	web    *web.Server
 	engine atomic.Pointer[bot.Engine]
+	learn  *learn.Service
+	files  *fileService
 	kbMeta kb.Meta
+
+	policy     *policy.Library
+	policyJob  *policy.Job
+	kiosks     kioskService
+	kioskCalls kioskCalls
+	kioskSeat  kioskSeat
+	calls      *call.Manager
+	groupRecs  *call.GroupStore
+	callSFU    *sfu.SFU
+	media      mediaPlane
+	tls        tlsState
 
 	// serving is set while the listener accepts requests.
 	serving atomic.Bool
@@ -52,13 +71,15 @@ type Admin struct {
 
 // Open builds a hub from cfg. On a new data folder it creates the master
 // key, the database, the shipped knowledge base and the first
-// administrator, whose password it returns for printing once.
+// administrator, whose password it returns for printing once. When a
+// later step fails, Open still returns the created administrator with the
+// error, so the caller can show the password that no later start shows.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, Admin, error) {
 	s := &Server{cfg: cfg, log: log}
 	admin, err := s.open(ctx)
 	if err != nil {
 		s.Close()
-		return nil, Admin{}, err
+		return nil, admin, err
 	}
 	return s, admin, nil
 }
@@ -70,12 +91,26 @@ func (s *Server) open(ctx context.Context) (Admin, error) {
 	}
 	s.log.Info("master key loaded", "source", master.Source)
 
+	s.tokens, err = token.FromMaster(master)
+	if err != nil {
+		return Admin{}, err
+	}
+
 	s.db, err = store.Open(s.cfg.DatabasePath(), master)
 	if err != nil {
 		return Admin{}, err
 	}
 
 	if err := s.loadBot(); err != nil {
+		return Admin{}, err
+	}
+
+	if err := s.openPolicy(ctx); err != nil {
+		return Admin{}, err
+	}
+	// TLS comes before the first administrator, so that a bad certificate
+	// file stops the start before a password is created and shown.
+	if err := s.openTLS(); err != nil {
 		return Admin{}, err
 	}
 
@@ -101,6 +136,15 @@ func (s *Server) open(ctx context.Context) (Admin, error) {
 	if err != nil {
 		return Admin{}, fmt.Errorf("creating first administrator: %w", err)
 	}
+	admin := Admin{Login: login, Password: password, Created: created}
+	if err := s.openAfterAdmin(ctx); err != nil {
+		return admin, err
+	}
+	return admin, nil
+}
+
+// openAfterAdmin runs the steps after the first administrator exists.
+func (s *Server) openAfterAdmin(ctx context.Context) error {
 
 	s.hub = realtime.NewHub(realtime.Options{
 		Conversations:    s.conv,
@@ -108,27 +152,53 @@ func (s *Server) open(ctx context.Context) (Admin, error) {
 		Suggest:          s.suggest,
 		Logger:           s.log.With("component", "realtime"),
 	})
-	s.conv.SetPublisher(s.hub)
+	if err := s.openLearn(); err != nil {
+		return err
+	}
+	s.conv.SetPublisher(s.publishers())
 	s.conv.SetOnlineSeats(s.hub.OnlineSeats)
 	if err := s.hub.Start(ctx); err != nil {
-		return Admin{}, fmt.Errorf("starting realtime hub: %w", err)
+		return fmt.Errorf("starting realtime hub: %w", err)
 	}
 
+	files, err := s.openAttachments()
+	if err != nil {
+		return err
+	}
+	if err := s.openKiosks(); err != nil {
+		return err
+	}
+	if err := s.openCalls(); err != nil {
+		return err
+	}
+	if err := s.openMedia(); err != nil {
+		return err
+	}
 	s.web = web.New(web.Deps{
 		Bot:           s.engine.Load,
+		KB:            s.learn,
+		Policy:        s.policy,
+		GroupWindows:  s.groupRecs,
+		PolicyJob:     s.policyJob,
 		Conversations: s.conv,
 		Auth:          s.auth,
+		Attachments:   files,
 		Calendar:      s.cal,
 		CitizenSocket: s.hub.CitizenHandler(),
 		SeatSocket:    s.hub.SeatHandler(),
+		KioskSocket:   s.kiosks.handler(),
+		Kiosk:         s.kioskSeatDeps(),
+		KioskMedia:    s.kioskWHIPHandler(),
 		SeatStatus:    s.hub.SeatStatus,
 		StaffedSeats:  s.hub.StaffedSeats,
 		Health:        s.Health,
+		Firmware:      s.firmwareHandler(),
+		Media:         s.mediaHandler(),
 		Logger:        s.log,
-		Secure:        s.cfg.Security.SecureCookies,
+		Secure:        s.secureCookies(),
 		MaxChats:      s.cfg.Seat.MaxChats,
 	})
-	return Admin{Login: login, Password: password, Created: created}, nil
+	return nil
 }
 
 // loadBot seeds the shipped knowledge base into a new store and trains
@@ -233,13 +303,19 @@ func (s *Server) Health() error {
 // requests within the configured timeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           withBodyDeadline(s.web.Handler()),
+		Handler:           withBodyDeadline(s.withHSTS(s.web.Handler())),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	sd := notifier{log: s.log}
+	ln = s.wrapTLS(ln)
+	stopRedirect, err := s.startRedirect()
+	if err != nil {
+		return err
+	}
+	defer stopRedirect()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -277,6 +353,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // failed Open.
 func (s *Server) Close() error {
 	var errs []error
+	errs = append(errs, s.closePolicy(), s.closeMedia(), s.closeCalls())
+	s.files.close()
+	if s.learn != nil {
+		s.learn.Wait()
+	}
 	if e := s.engine.Load(); e != nil {
 		errs = append(errs, e.Close())
 	}

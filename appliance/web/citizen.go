@@ -139,6 +139,10 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Answer = answerView(res)
+	if text := referralText(p.Question); !res.Matched && text != "" {
+		p.Answer.Text = text
+	}
+	p.Answer.Citations = s.citationViews(res)
 	return s.render(w, r, http.StatusOK, citizen.View(p))
 }
 

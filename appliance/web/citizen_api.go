@@ -19,7 +19,7 @@ type askRequest struct {
 }
 
 // apiAsk serves POST /api/v1/bot/ask and replies with the engine's
-// bot.Result.
+// bot.Result and the cited policy articles (askReply).
 func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) error {
 	var req askRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -29,7 +29,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, res)
+	s.writeJSON(w, r, http.StatusOK, s.askReply(req.Question, res))
 	return nil
 }
 

@@ -165,6 +165,9 @@ func (s *Server) renderEntryForm(w http.ResponseWriter, r *http.Request, status 
 
 func (s *Server) kbCreateEntry(w http.ResponseWriter, r *http.Request) error {
 	e := entryFromForm(r, r.PostFormValue("id"))
+	if reason := s.entryCitationProblem(e); reason != "" {
+		return s.renderEntryForm(w, r, http.StatusBadRequest, e, true, reason+"。条目未保存。")
+	}
 	_, err := s.deps.KB.CreateEntry(r.Context(), staffOf(r), e)
 	if msg := kbUserMessage(err); msg != "" {
 		return s.renderEntryForm(w, r, http.StatusBadRequest, e, true, msg)
@@ -202,6 +205,9 @@ func (s *Server) kbEditEntry(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) kbUpdateEntry(w http.ResponseWriter, r *http.Request) error {
 	e := entryFromForm(r, r.PathValue("id"))
+	if reason := s.entryCitationProblem(e); reason != "" {
+		return s.renderEntryForm(w, r, http.StatusBadRequest, e, false, reason+"。修改未保存。")
+	}
 	ch, err := s.deps.KB.UpdateEntry(r.Context(), staffOf(r), e)
 	if msg := kbUserMessage(err); msg != "" {
 		return s.renderEntryForm(w, r, http.StatusBadRequest, e, false, msg)

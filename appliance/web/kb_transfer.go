@@ -88,6 +88,9 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request) error {
 	name := filepath.Base(header.Filename)
 
 	entries, err := decodeUpload(file, name)
+	if err == nil {
+		err = s.checkImportCitations(entries)
+	}
 	if err != nil {
 		return s.renderImportProblems(w, r, name, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"wenban/appliance/kb"
 	"wenban/appliance/learn"
@@ -47,6 +48,7 @@ var kbNotices = map[string]string{
 	"restored":   "条目已恢复，发布后重新启用。",
 	"category":   "分类列表已更新。",
 	"rejected":   "已不采纳该问法建议。",
+	"dismissed":  "已忽略该组问题，今后同样的问法不再列出。",
 	"imported":   "文件已导入草稿，请核对后发布。",
 	"nochange":   "草稿没有未发布的修改。",
 	"published":  "新版本已发布，智能客服已按新知识库重新训练。",
@@ -77,6 +79,7 @@ func (s *Server) kbRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/admin/kb/proposals/{id}/approve", s.adminPage(s.kbApprove))
 	mux.Handle("POST /seat/admin/kb/proposals/{id}/reject", s.adminPage(s.kbReject))
 	mux.Handle("GET /seat/admin/kb/clusters", s.adminPage(s.kbClusters))
+	mux.Handle("POST /seat/admin/kb/clusters/{id}/dismiss", s.adminPage(s.kbDismissCluster))
 }
 
 // staffOf names the signed-in member for the change history.
@@ -111,12 +114,13 @@ func (s *Server) kbFrame(r *http.Request, tab kbadmin.Tab) (kbadmin.Frame, kb.Dr
 }
 
 // versionLabel names a version for staff. The seeded knowledge base is
-// recorded under the source name "shipped".
+// recorded under the source name "shipped", which also appears inside the
+// stored names of rollbacks to it, such as "回滚到版本 1（shipped）".
 func versionLabel(name string) string {
 	if name == "shipped" {
 		return "内置知识库"
 	}
-	return name
+	return strings.ReplaceAll(name, "（shipped）", "（内置知识库）")
 }
 
 // kbUserMessage returns the Chinese message of an error a member of staff

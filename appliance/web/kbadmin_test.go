@@ -353,7 +353,7 @@ func TestKBPublishRejectedShowsFigures(t *testing.T) {
 	if got.status != http.StatusBadRequest {
 		t.Fatalf("publish: got status %d, want 400", got.status)
 	}
-	for _, want := range []string{"已拒绝发布", "留出问法", "首位准确率"} {
+	for _, want := range []string{"已拒绝发布", "留出的条目问法", "答对率", "无关问题拒答率", "原来答对，新模型答错", "应为条目 bdc-002", "处理办法"} {
 		if !strings.Contains(got.body, want) {
 			t.Errorf("rejection page lacks %q", want)
 		}

@@ -14,10 +14,18 @@ type askReply struct {
 	// policy library, in the entry's order. Never nil; empty when nothing
 	// matched, the entry cites nothing or the library is not configured.
 	Citations []policy.Citation `json:"citations"`
+	// Referral, set only when nothing matched, points a question about
+	// another department's business to that department and the 12345
+	// hotline.
+	Referral string `json:"referral,omitempty"`
 }
 
-func (s *Server) askReply(res bot.Result) askReply {
-	return askReply{Result: res, Citations: s.citations(res)}
+func (s *Server) askReply(question string, res bot.Result) askReply {
+	out := askReply{Result: res, Citations: s.citations(res)}
+	if !res.Matched {
+		out.Referral = referralText(question)
+	}
+	return out
 }
 
 // citations resolves the matched entry's basis. The engine is read again
@@ -36,7 +44,23 @@ func (s *Server) citations(res bot.Result) []policy.Citation {
 	if !ok || len(e.Basis) == 0 {
 		return out
 	}
-	return append(out, s.deps.Policy.Cite(e.Basis)...)
+	return append(out, publicCitations(s.deps.Policy.Cite(e.Basis))...)
+}
+
+// publicCitations drops the references to documents the library lacks and
+// blanks every Ref, because citizens should see a title and article and
+// never the internal "doc#article" form. A known document whose article is
+// missing stays, shown by its title with Found false.
+func publicCitations(cs []policy.Citation) []policy.Citation {
+	out := make([]policy.Citation, 0, len(cs))
+	for _, c := range cs {
+		if c.Title == "" {
+			continue
+		}
+		c.Ref = ""
+		out = append(out, c)
+	}
+	return out
 }
 
 // citationViews shapes the citations for the no-JavaScript citizen page.

@@ -63,6 +63,11 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range list {
 		view.Items = append(view.Items, s.historyItem(c))
 	}
+	if before.IsZero() {
+		if view.Groups, err = s.groupHistory(r); err != nil {
+			return err
+		}
+	}
 	return s.render(w, r, http.StatusOK, seat.HistoryView(view))
 }
 

@@ -191,6 +191,8 @@ func (s *Server) messagesView(msgs []conversation.Message) []seat.Message {
 			Text:   text,
 			At:     at.Format("01-02 15:04"),
 			AtISO:  at.Format("2006-01-02T15:04:05Z07:00"),
+
+			Attachment: attachmentJSON(m),
 		})
 	}
 	return out

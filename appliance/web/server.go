@@ -25,6 +25,8 @@ const (
 // Deps are the services a Server calls. Fields marked required must be set
 // before New; the others have documented zero values.
 type Deps struct {
+	// Firmware serves update bundles to terminals; nil serves none.
+	Firmware http.Handler
 	// Bot returns the current question engine. The hub swaps engines after
 	// a knowledge-base import, so the server calls Bot on every question.
 	// A nil func or a nil engine makes every question fail with 503.
@@ -36,11 +38,22 @@ type Deps struct {
 	Auth Auth
 	// Calendar reports when the staff seats are open. Required.
 	Calendar Calendar
+	// Media serves the WHIP and WHEP endpoints under /whip/ and /whep/,
+	// which check their own bearer tokens. Nil serves 404.
+	Media http.Handler
 	// CitizenSocket serves GET /ws/citizen. Nil serves 404.
 	CitizenSocket http.Handler
 	// SeatSocket serves GET /ws/seat behind the staff login check, which
 	// stores the account for auth.FromContext. Nil serves 404.
 	SeatSocket http.Handler
+	// KioskSocket serves GET /ws/kiosk, the control channel of the
+	// virtual-window terminals, which authenticate with their own key.
+	// Nil serves 404.
+	KioskSocket http.Handler
+	// Kiosk serves the seat's kiosk routes under /seat/api/kiosk/. Nil serves 404 there.
+	Kiosk KioskSeat
+	// KioskMedia serves the kiosks' WHIP endpoint under /kiosk/whip/, which checks its own bearer tokens. Nil serves 404.
+	KioskMedia http.Handler
 	// SeatStatus returns a seat's current status ("online", "busy",
 	// "break" or "offline") for the first render of the workbench. The
 	// page learns later changes over the WebSocket. Nil renders "offline",
@@ -70,6 +83,20 @@ type Deps struct {
 	MaxChats int
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
+	// KB runs the knowledge-base administration pages. Nil serves 404 there.
+	KB KnowledgeBase
+	// Attachments stores the chat's images, files and voice messages and
+	// serves them and call recordings. Nil serves 404 on those routes.
+	Attachments *Attachments
+	// Policy is the policy and regulation library behind /policy, its
+	// admin page and the citations of bot answers. Nil serves 404 there
+	// and answers carry no citations.
+	Policy PolicyLibrary
+	// PolicyJob is the library's update job; nil hides the admin page's
+	// run button.
+	PolicyJob PolicyJob
+	// GroupWindows lists group windows on the history page. Nil lists none.
+	GroupWindows GroupWindows
 }
 
 // Server serves the hub's pages and HTTP API.
@@ -135,6 +162,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /seat/{$}", s.staffPage(s.workbench))
 	mux.Handle("GET /seat/history", s.staffPage(s.history))
 	mux.Handle("GET /seat/history/{id}", s.staffPage(s.transcript))
+	mux.Handle("GET /seat/history/groups/{id}", s.staffPage(s.groupTranscript))
 	mux.Handle("GET /seat/messages", s.staffPage(s.leftMessages))
 	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.replyLeftMessage))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
@@ -144,6 +172,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/admin/accounts/{id}/disable", s.adminPage(s.disableAccount))
 	mux.Handle("POST /seat/admin/accounts/{id}/enable", s.adminPage(s.enableAccount))
 	mux.Handle("GET /ws/seat", s.staffAPI(orNotFound(s.deps.SeatSocket)))
+	mux.Handle("GET /ws/kiosk", orNotFound(s.deps.KioskSocket))
+	mux.Handle("/whip/", orNotFound(s.deps.Media))
+	mux.Handle("/whep/", orNotFound(s.deps.Media))
+	s.attachmentRoutes(mux)
+	s.kioskRoutes(mux)
+	s.kbRoutes(mux)
+	s.policyRoutes(mux)
+	s.registerFirmware(mux)
 
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	mux.Handle("GET /static/{name}", http.HandlerFunc(serveStatic))

@@ -28,10 +28,11 @@ func runKB(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
 		fmt.Fprintln(errOut, "usage: wenban kb import|export|train|eval --data DIR [flags] [FILE]")
-		fmt.Fprintln(errOut, "  import [--replace] [--force] FILE  导入 CSV、XLSX 或 JSONL 文件并发布为新版本（--replace 以文件内容整体替换知识库）")
-		fmt.Fprintln(errOut, "  export FILE               按扩展名（.csv、.xlsx、.jsonl）导出对外服务版本")
-		fmt.Fprintln(errOut, "  train [--force]           用草稿训练智能客服，经评测校验后发布未发布的修改")
-		fmt.Fprintln(errOut, "  eval FILE.jsonl           评测：每行 {\"q\": \"问题\", \"expect\": \"编号\" 或 \"none\"}")
+		fmt.Fprintln(errOut, "  import [--replace] [--force] FILE  按编号新增或更新条目（--replace 以文件内容整体替换知识库），连同草稿中未发布的修改经评测校验后发布为新版本")
+		fmt.Fprintln(errOut, "  export FILE                        按扩展名（.csv、.xlsx、.jsonl）导出对外服务版本")
+		fmt.Fprintln(errOut, "  train [--force]                    用草稿训练智能客服并评测校验；草稿有未发布的修改且校验通过时发布为新版本，否则不修改数据")
+		fmt.Fprintln(errOut, "  eval FILE.jsonl                    评测：每行 {\"q\": \"问题\", \"expect\": \"编号\" 或 \"none\"}，不修改数据")
+		fmt.Fprintln(errOut, "评测校验：新模型在标注问题集上答对的句数少于现行模型时不发布，知识库保持不变；--force 仍然发布，并在标准错误输出中记录警告。")
 		return errUsage
 	}
 	return sub[args[0]](ctx, args[1:], out, errOut)
@@ -43,6 +44,7 @@ func kbFlags(name string, args []string, errOut io.Writer, extra func(*pflag.Fla
 	fs := pflag.NewFlagSet("wenban "+name, pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
+	hideServerFlags(fs)
 	if extra != nil {
 		extra(fs)
 	}
@@ -54,16 +56,6 @@ func kbFlags(name string, args []string, errOut io.Writer, extra func(*pflag.Fla
 		return config.Config{}, nil, err
 	}
 	return cfg, fs.Args(), nil
-}
-
-// openStore opens the data folder's database for a tool. It fails fast
-// when a running hub holds the database.
-func openStore(cfg config.Config) (*store.DB, error) {
-	master, err := cfg.OpenMasterKey()
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(cfg.DatabasePath(), master)
 }
 
 // storedOrShipped returns the stored knowledge base, or the shipped one
@@ -127,7 +119,7 @@ func runKBImport(ctx context.Context, args []string, out, errOut io.Writer) erro
 	var replace, force bool
 	cfg, files, err := kbFlags("kb import", args, errOut, func(fs *pflag.FlagSet) {
 		fs.BoolVar(&replace, "replace", false, "replace the whole knowledge base with the file's entries")
-		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (logged)")
+		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (a warning is logged)")
 	})
 	if err != nil {
 		return err
@@ -170,7 +162,7 @@ func runKBImport(ctx context.Context, args []string, out, errOut io.Writer) erro
 func printGate(out io.Writer, o learn.Outcome) {
 	fmt.Fprintln(out, "评测校验："+o.Gate.Summary())
 	if o.Forced {
-		fmt.Fprintln(out, "警告：新模型首位准确率低于现行模型，已按 --force 强制发布，此操作已记入日志。")
+		fmt.Fprintln(out, "警告：新模型答对的评测问句少于现行模型，已按 --force 强制发布，此操作已记入日志。")
 	}
 }
 
@@ -237,7 +229,7 @@ func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error 
 func runKBTrain(ctx context.Context, args []string, out, errOut io.Writer) error {
 	var force bool
 	cfg, _, err := kbFlags("kb train", args, errOut, func(fs *pflag.FlagSet) {
-		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (logged)")
+		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (a warning is logged)")
 	})
 	if err != nil {
 		return err
@@ -266,8 +258,8 @@ func runKBTrain(ctx context.Context, args []string, out, errOut io.Writer) error
 	o, err := svc.PublishDraft(ctx, cliStaff, "命令行训练发布", force)
 	var ge *learn.GateError
 	if errors.As(err, &ge) {
-		fmt.Fprintln(out, "评测校验："+ge.Gate.Summary())
-		return errors.New("新模型首位准确率下降，草稿未发布；确认接受下降时可加 --force 强制发布")
+		fmt.Fprintln(out, "评测校验："+ge.Gate.Summary()+ge.Gate.Advice())
+		return errors.New("新模型答对的评测问句减少，草稿未发布；请按上面列出的问句修改草稿，确认接受下降时可加 --force 强制发布")
 	}
 	if err != nil {
 		return err
@@ -290,12 +282,12 @@ func runKBEval(_ context.Context, args []string, out, errOut io.Writer) error {
 
 	f, err := os.Open(files[0])
 	if err != nil {
-		return fmt.Errorf("opening %s: %w", files[0], err)
+		return fmt.Errorf("无法打开评测集 %s：%w", files[0], err)
 	}
 	defer f.Close()
 	cases, err := bot.ReadCases(f)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", files[0], err)
+		return fmt.Errorf("评测集 %s 格式有误，每行应为 {\"q\": \"问题\", \"expect\": \"编号\" 或 \"none\"}：%w", files[0], err)
 	}
 
 	entries, err := readEntries(cfg)
@@ -312,8 +304,8 @@ func runKBEval(_ context.Context, args []string, out, errOut io.Writer) error {
 			continue
 		}
 		if _, ok := engine.Entry(c.Expect); !ok {
-			return fmt.Errorf("%s, case %d (%q): expect %q names no entry of the knowledge base", files[0], i+1, c.Q, c.Expect)
+			return fmt.Errorf("评测集 %s 第 %d 句「%s」：期望的编号 %s 不在知识库中，请核对编号", files[0], i+1, c.Q, c.Expect)
 		}
 	}
-	return bot.Evaluate(engine, cases).WriteText(out)
+	return writeEvalReport(out, bot.Evaluate(engine, cases))
 }

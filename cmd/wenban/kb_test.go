@@ -10,11 +10,11 @@ import (
 )
 
 func TestKBTrainPrintsGateFigures(t *testing.T) {
-	out, errOut, err := wenban(t, "kb", "train", "--data", t.TempDir())
+	out, errOut, err := wenban(t, "kb", "train", "--data", newHubData(t))
 	if err != nil {
 		t.Fatalf("train: %v %s", err, errOut)
 	}
-	for _, want := range []string{"训练完成", "无需发布", "封存评测集", "首位准确率"} {
+	for _, want := range []string{"训练完成", "无需发布", "固定评测问句", "答对率", "无关问题拒答率"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("train output lacks %q:\n%s", want, out)
 		}
@@ -53,14 +53,14 @@ func confusingImport(t *testing.T) string {
 }
 
 func TestKBImportGate(t *testing.T) {
-	data := t.TempDir()
+	data := newHubData(t)
 	file := confusingImport(t)
 
 	out, errOut, err := wenban(t, "kb", "import", "--data", data, file)
 	if err == nil {
 		t.Fatalf("import that lowers top-1 succeeded:\n%s", out)
 	}
-	if !strings.Contains(errOut, "首位准确率低于现行模型") || !strings.Contains(errOut, "知识库保持不变") {
+	if !strings.Contains(errOut, "答对的评测问句少于现行模型") || !strings.Contains(errOut, "知识库保持不变") {
 		t.Errorf("rejection %q lacks the figures or the unchanged notice", errOut)
 	}
 

@@ -39,6 +39,7 @@ func runKiosk(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := pflag.NewFlagSet("kiosk", pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
+	useKioskListen(fs)
 	fs.String("hub", "", "hub base URL, such as http://10.20.0.2:8080 (sets kiosk.hub)")
 	fs.String("window", "", "ID of the virtual window this terminal serves (sets kiosk.window)")
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +67,9 @@ func loadKioskConfig(fs *pflag.FlagSet) (config.Config, error) {
 		return config.Config{}, err
 	}
 
+	if listen, _ := fs.GetString("listen"); fs.Changed("listen") {
+		cfg.Kiosk.Listen = listen
+	}
 	if hub, _ := fs.GetString("hub"); fs.Changed("hub") {
 		cfg.Kiosk.Hub = hub
 	}
@@ -80,6 +84,16 @@ func loadKioskConfig(fs *pflag.FlagSet) (config.Config, error) {
 	}
 
 	return cfg, nil
+}
+
+// useKioskListen points the shared --listen flag at kiosk.listen, the
+// touch-screen server's address, which is the only listener a kiosk has.
+// Only the help text's default changes here, because loadKioskConfig
+// applies the flag to kiosk.listen when it is set.
+func useKioskListen(fs *pflag.FlagSet) {
+	f := fs.Lookup("listen")
+	f.Usage = "address of the touch-screen server for the local kiosk browser (sets kiosk.listen)"
+	f.DefValue = config.Default().Kiosk.Listen
 }
 
 // newTerminal registers the microphone driver, opens the uinput device and

@@ -180,7 +180,7 @@ func openSeat(t *testing.T, base, login, password string) *websocket.Conn {
 }
 
 func TestServePrintsURLsAndDrainsOnSIGTERM(t *testing.T) {
-	data := t.TempDir()
+	data := newHubData(t)
 	addr := freePort(t)
 	password := addStaff(t, data, "duty01")
 	cmd := exec.Command(binary, "serve", "--data", data, "--listen", addr)
@@ -301,7 +301,7 @@ func openCitizenSocket(t *testing.T, base string) *websocket.Conn {
 }
 
 func TestKBImportExportRoundTrip(t *testing.T) {
-	data := t.TempDir()
+	data := newHubData(t)
 	dir := t.TempDir()
 
 	exported := filepath.Join(dir, "kb.jsonl")
@@ -374,11 +374,11 @@ func TestKBEvalPrintsFigures(t *testing.T) {
 	if err := os.WriteFile(set, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, err := wenban(t, "kb", "eval", "--data", t.TempDir(), set)
+	out, errOut, err := wenban(t, "kb", "eval", "--data", newHubData(t), set)
 	if err != nil {
 		t.Fatalf("eval: %v %s", err, errOut)
 	}
-	for _, want := range []string{"p50", "p99"} {
+	for _, want := range []string{"首位准确率：", "库外问题正确拒答：", "p50", "p99"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("eval output lacks %q:\n%s", want, out)
 		}

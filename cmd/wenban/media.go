@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -31,6 +30,7 @@ func runMediaToken(_ context.Context, args []string, out, errOut io.Writer) erro
 	fs := pflag.NewFlagSet("wenban media token", pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
+	hideServerFlags(fs)
 	fs.StringVar(&room, "room", "", "room the token is valid for")
 	fs.BoolVar(&publish, "publish", false, "grant publishing into the room (WHIP)")
 	fs.BoolVar(&play, "play", false, "grant playing the room (WHEP)")
@@ -71,8 +71,8 @@ func runMediaToken(_ context.Context, args []string, out, errOut io.Writer) erro
 // a folder with no database, where a master key would be made for a hub
 // that does not exist.
 func mediaSigner(cfg config.Config) (*token.Signer, error) {
-	if _, err := os.Stat(cfg.DatabasePath()); err != nil {
-		return nil, fmt.Errorf("数据目录 %s 中没有问办数据库，请用 --data 指定服务中心的数据目录: %w", cfg.Data, err)
+	if err := requireDatabase(cfg); err != nil {
+		return nil, err
 	}
 	master, err := cfg.OpenMasterKey()
 	if err != nil {

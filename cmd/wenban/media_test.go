@@ -14,7 +14,7 @@ import (
 )
 
 func TestMediaTokenVerifiesWithStoreKey(t *testing.T) {
-	data := t.TempDir()
+	data := newHubData(t)
 	cfg := config.Default()
 	cfg.Data = data
 	db, err := openStore(cfg)

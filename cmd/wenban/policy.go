@@ -91,7 +91,7 @@ func runPolicyCheck(ctx context.Context, args []string, out, errOut io.Writer) e
 
 func updateLibrary(ctx context.Context, db *store.DB, cfg config.Config, source string, out io.Writer) error {
 	if err := policy.CheckSource(source); err != nil {
-		return err
+		return fmt.Errorf("更新源 %s 无效，请填写文件夹的绝对路径或 http(s) 地址。\n详细信息：%w", source, err)
 	}
 	staging := cfg.PolicyStagingDir()
 	if err := os.MkdirAll(staging, 0o700); err != nil {
@@ -105,12 +105,15 @@ func updateLibrary(ctx context.Context, db *store.DB, cfg config.Config, source 
 
 	src, err := policy.NewSource(source, policy.HTTPOptions{Timeout: cfg.Policy.Timeout})
 	if err != nil {
-		return err
+		return fmt.Errorf("无法打开更新源 %s，请检查路径或网络后重试。\n详细信息：%w", source, err)
 	}
 	defer src.Close()
 	r, runErr := lib.Update(ctx, src, policy.TriggerCommand)
 	printReport(out, r)
-	return runErr
+	if runErr != nil {
+		return fmt.Errorf("政策法规库更新未生效。\n详细信息：%w", runErr)
+	}
+	return nil
 }
 
 func printReport(out io.Writer, r policy.Report) {

@@ -29,7 +29,7 @@ func TestPolicyUpdateRejectsEscapingPath(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	data := t.TempDir()
+	data := newHubData(t)
 	out, _, err := wenban(t, "policy", "update", "--data", data, "--source", src)
 	if err == nil {
 		t.Fatalf("policy update: got success, want the run rejected; output %q", out)

@@ -2,8 +2,9 @@ package citizen
 
 // Citation is one article an answer rests on (政策依据).
 type Citation struct {
-	// Ref is the reference as the knowledge base writes it, shown when
-	// the library lacks the document or article.
+	// Ref is the reference as the knowledge base writes it. The page never
+	// shows it, because citizens should not see the internal "doc#article"
+	// form.
 	Ref string
 	// Found is false when the library has no such document or article.
 	Found     bool

@@ -52,6 +52,8 @@ type Answer struct {
 	Materials []string
 	// Suggestions are related standard questions the citizen may ask.
 	Suggestions []Suggestion
+	// Citations are the articles the answer rests on.
+	Citations []Citation
 }
 
 // Suggestion is one related question.
@@ -139,4 +141,20 @@ func closedNotice(h Hours) string {
 		notice += "人工客服将于" + h.NextOpen + " 上线。"
 	}
 	return notice
+}
+
+// footerText states the staff hours from the calendar, so the footer
+// agrees with the header, including when the seats are always open.
+func footerText(h Hours) string {
+	return "湖南省自然资源厅 · 智能客服 24 小时在线，人工服务时间：" + h.Text
+}
+
+// leaveIntro explains the leave-message form with the calendar's hours in
+// place of a fixed "after work starts", which is false for always-open seats.
+func leaveIntro(h Hours) string {
+	return "当前人工客服不在线。请留下您的姓名、联系电话和咨询内容，工作人员将在人工服务时间（" + h.Text + "）内尽快与您联系。"
+}
+
+func leaveDone(h Hours) string {
+	return "您的留言已提交，工作人员将在人工服务时间（" + h.Text + "）内尽快与您联系。"
 }

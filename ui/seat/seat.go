@@ -12,8 +12,8 @@ type Nav struct {
 	Admin bool
 	// CSRF is the session's token, posted back by the logout form.
 	CSRF string
-	// Current is the page shown: "workbench", "history", "messages" or
-	// "accounts".
+	// Current is the page shown: "workbench", "history", "messages",
+	// "accounts" or "kb".
 	Current string
 }
 
@@ -76,6 +76,9 @@ type Message struct {
 	// At is the formatted time; AtISO is the same instant in RFC 3339.
 	At    string
 	AtISO string
+	// Attachment is the line's image, file or voice message as JSON
+	// ({"kind","attachment"}) for attach.js to show, or empty.
+	Attachment string
 }
 
 // Suggestion is a knowledge-base answer the seat may insert into its reply.
@@ -93,6 +96,8 @@ type History struct {
 	// More is the cursor of the next, older page; empty when this is the
 	// last page or the page shows search results.
 	More string
+	// Groups are the recent group windows, on the first page only.
+	Groups []GroupItem
 }
 
 // HistoryItem is one past or open conversation.

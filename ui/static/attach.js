@@ -113,10 +113,10 @@ function renderVoice(a) {
   original.src = attachmentURL(a.id);
   if (a.type) original.type = a.type;
   audio.append(original);
-  const len = document.createElement("span");
-  len.className = "voice-length";
-  len.textContent = a.duration_ms ? `${Math.max(1, Math.round(a.duration_ms / 1000))}″` : "";
-  wrap.append(audio, len);
+  // The player shows the length itself, so the row carries it only for
+  // screen readers.
+  if (a.duration_ms) audio.setAttribute("aria-label", `语音 ${Math.max(1, Math.round(a.duration_ms / 1000))} 秒`);
+  wrap.append(audio);
   return wrap;
 }
 
@@ -179,7 +179,7 @@ async function upload(bar, kind, file, name) {
       body: file,
     });
     if (resp.ok) {
-      setStatus(bar, "", false);
+      setStatus(bar, await renameNotice(resp, kind, params.name), false);
       return true;
     }
     let msg = uploadErrors[resp.status] || "发送失败，请稍后重试。";
@@ -194,6 +194,21 @@ async function upload(bar, kind, file, name) {
     setStatus(bar, "网络异常，文件未发送，请稍后重试。", true);
   }
   return false;
+}
+
+// renameNotice tells the sender when the hub stored the file under another
+// name, as it does when the extension does not match the file's real type.
+async function renameNotice(resp, kind, sentName) {
+  if (kind === "voice" || sentName === "") return "";
+  let stored = "";
+  try {
+    const data = await resp.json();
+    stored = (data && data.message && data.message.attachment && data.message.attachment.name) || "";
+  } catch {
+    return "";
+  }
+  if (stored === "" || stored === sentName) return "";
+  return `文件已发送。系统已按文件的实际类型将文件名改为“${stored}”。`;
 }
 
 // csrfToken reads the session's token from the seat page's logout form.
@@ -366,7 +381,7 @@ document.addEventListener("change", (ev) => {
 // on release; sliding off the button cancels.
 document.addEventListener("pointerdown", (ev) => {
   const btn = ev.target.closest('[data-attach-action="voice-hold"]');
-  if (!btn) return;
+  if (!btn || btn.disabled) return;
   ev.preventDefault();
   const bar = barOf(btn);
   if (!bar) return;

@@ -86,8 +86,12 @@ function renderCall(c) {
     tones.stop();
     media.leave();
     resetSwitches();
-    setText(el("chat-error"), endTexts[c.reason] || endTexts.hangup);
-    show(el("chat-error"), true);
+    // The end of a call is news, not a failure, so it shows in the neutral
+    // tone; citizen.js clears the tone for its next error.
+    const ended = el("chat-error");
+    setText(ended, endTexts[c.reason] || endTexts.hangup);
+    ended.dataset.tone = "info";
+    show(ended, true);
     setViewState("idle");
   } else {
     setViewState(c.state);

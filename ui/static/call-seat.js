@@ -148,7 +148,8 @@ function renderBars() {
   for (const bar of page.querySelectorAll('[data-testid="chat-pane"] [data-testid="call-bar"]')) {
     const pane = bar.closest('[data-testid="chat-pane"]');
     const busy = state.calls.has(pane.dataset.conversationId);
-    for (const b of bar.querySelectorAll("[data-call-invite]")) b.disabled = busy;
+    const closed = pane.dataset.closed === "true";
+    for (const b of bar.querySelectorAll("[data-call-invite]")) b.disabled = busy || closed;
     show(byTestID(bar, "group-invite"), Boolean(state.group));
   }
 }

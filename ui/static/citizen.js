@@ -5,6 +5,7 @@ import {
   Socket, newClientID, byTestID, cloneTemplate, setText, show,
   postJSON, errorText, fillLine, markLineRecalled,
 } from "./ws.js";
+import { renderCitations } from "./citations.js";
 
 const noMatchText = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问，或转人工客服咨询。";
 const busyText = "系统繁忙，请稍后再试。";
@@ -61,6 +62,7 @@ function renderAnswer(res) {
     materials.append(li);
   }
   show(el("materials-block"), materials.children.length > 0);
+  renderCitations(root, res.citations);
 
   const list = el("suggestions");
   list.replaceChildren();
@@ -145,15 +147,13 @@ el("leave-text").addEventListener("input", () => {
 
 // ---- handoff and leaving a message ----
 
-function showLeave(message) {
+function showLeave() {
   state.hoursOpen = false;
   show(el("handoff-panel"), false);
   show(el("leave-panel"), true);
-  if (message) {
-    const e = el("leave-error");
-    setText(e, message);
-    show(e, true);
-  }
+  // The hub's "no seat online" message repeats the form's intro, so the
+  // page does not show it again as an error.
+  show(el("leave-error"), false);
 }
 
 async function handoff() {
@@ -171,7 +171,7 @@ async function handoff() {
       return;
     }
     if (status === 409 && data.leave_message) {
-      showLeave(errorText(data, ""));
+      showLeave();
       return;
     }
     setText(error, errorText(data, busyText));
@@ -308,6 +308,7 @@ function applyPosition(f) {
   pos.dataset.position = String(position);
   setText(pos, ahead);
   setText(el("queue-wait"), minutes);
+  el("queue-info").dataset.next = String(ahead === 0);
   show(el("queue-info"), state.conversationState === "queued" || state.conversationState === "");
 }
 
@@ -322,6 +323,7 @@ function markFailed(clientID, message) {
 
 function showChatError(message) {
   const e = el("chat-error");
+  delete e.dataset.tone;
   setText(e, message);
   show(e, Boolean(message));
 }
@@ -403,8 +405,15 @@ function openChat() {
   show(el("handoff-panel"), false);
   show(el("leave-panel"), false);
   show(el("rating-panel"), false);
+  // The chat repeats the bot's answer from the transcript, so the answer
+  // card goes away.
+  show(el("answer-panel"), false);
   show(el("chat-panel"), true);
+  setControlsEnabled(true);
   setChatStatus("正在为您转接人工客服，请稍候。");
+  // On a PC the ask box and answer fill the first screen, and the queue
+  // position would stay below the fold.
+  el("chat-panel").scrollIntoView({ block: "start" });
   if (state.socket) state.socket.stop();
   state.socket = new Socket({
     url: () => `/ws/citizen?after=${state.lastSeq}`,
@@ -459,14 +468,23 @@ function finishChat(rated) {
   show(el("connection-status"), false);
   show(el("queue-info"), false);
   setChatStatus("本次服务已结束。");
-  el("chat-input").disabled = true;
-  el("chat-send").disabled = true;
-  el("chat-end").disabled = true;
+  setControlsEnabled(false);
   if (rated) {
     showAskAgain();
   } else {
     show(el("rating-panel"), true);
   }
+}
+
+// setControlsEnabled switches every control that sends into the
+// conversation: text, uploads, voice messages, calls and ending it.
+function setControlsEnabled(on) {
+  const panel = el("chat-panel");
+  const controls = panel.querySelectorAll(
+    '[data-testid="chat-input"], [data-testid="chat-send"], [data-testid="chat-end"], ' +
+    "[data-attach-action], input[data-attach-input], [data-call-invite]",
+  );
+  for (const c of controls) c.disabled = !on;
 }
 
 // ---- rating ----
@@ -530,9 +548,7 @@ function showAskAgain() {
   state.seqs.clear();
   state.lastSeq = 0;
   el("chat-messages").replaceChildren();
-  el("chat-input").disabled = false;
-  el("chat-send").disabled = false;
-  el("chat-end").disabled = false;
+  setControlsEnabled(true);
   setScore(0);
   el("rating-comment").value = "";
   show(el("rating-done"), false);

@@ -39,6 +39,9 @@ let queued = new Set();
 let freshTimer = 0;
 const alerter = new Alerter(document.title);
 
+// closedToast is withdrawn when staff close the tab it talks about.
+const closedToast = "会话已结束，您可以查看记录后关闭窗口。";
+
 function toast(message) {
   const t = el("seat-error");
   setText(t, message);
@@ -164,6 +167,7 @@ function removeChat(id) {
   chat.tab.remove();
   chat.pane.remove();
   chats.delete(id);
+  if (el("seat-error").textContent === closedToast) show(el("seat-error"), false);
   if (selected === id) {
     selected = "";
     const next = chats.keys().next();
@@ -181,6 +185,12 @@ function markClosed(chat) {
   for (const id of ["chat-input", "chat-send", "transfer-select", "transfer-button"]) {
     byTestID(chat.pane, id).disabled = true;
   }
+  // Calls, uploads and bot answers would only be rejected by the hub now.
+  const senders = chat.pane.querySelectorAll(
+    '[data-call-invite], [data-call-action="group-invite"], [data-attach-action], ' +
+    'input[data-attach-input], [data-testid="suggestion-insert"]',
+  );
+  for (const b of senders) b.disabled = true;
   setText(byTestID(chat.pane, "end-button"), "关闭窗口");
   updateCounts();
 }
@@ -216,6 +226,10 @@ function updateCounts() {
   for (const b of buttons) {
     b.disabled = full;
     b.title = full ? capacityText : "";
+  }
+  if (!full && queued.size === 0) {
+    el("queue-next").disabled = true;
+    el("queue-next").title = "当前没有排队的市民";
   }
   show(el("capacity-hint"), full);
 }
@@ -521,7 +535,7 @@ function onFrame(f) {
     case "released": {
       const chat = chats.get(f.conversation_id);
       if (f.reason === "closed" && chat) {
-        if (!chat.closed) toast("会话已结束，您可以查看记录后关闭窗口。");
+        if (!chat.closed) toast(closedToast);
         markClosed(chat);
         break;
       }

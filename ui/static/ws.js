@@ -1,6 +1,7 @@
 // Shared browser code of the citizen and seat pages: a WebSocket that
 // reconnects with backoff and retries unacknowledged sends, client ids,
 // and small DOM helpers that only ever set text with textContent.
+import { fillAttachment } from "./attach.js";
 
 // newClientID returns a random RFC 4122 version 4 UUID. crypto.randomUUID
 // exists only in secure contexts, so plain-HTTP pages on the hall's LAN
@@ -84,6 +85,9 @@ export class Socket {
       }
       if (frame && frame.type === "ack" && frame.client_id) this.pending.delete(frame.client_id);
       this.options.onFrame(frame);
+      // Page parts outside the page's own script, such as the call view,
+      // listen for frames and get the socket to send their commands.
+      document.dispatchEvent(new CustomEvent("wenban:frame", { detail: { socket: this, frame } }));
     });
     ws.addEventListener("close", (ev) => {
       if (this.ws !== ws) return;
@@ -213,10 +217,13 @@ export function fillLine(li, m, author, recalledText) {
   }
   setText(field(li, "text"), m.text);
   li.classList.remove("recalled");
+  fillAttachment(li, m);
 }
 
 // markLineRecalled replaces a line's text with the recall notice.
 export function markLineRecalled(li, recalledText) {
+  fillAttachment(li, null);
+  show(field(li, "text"), true);
   setText(field(li, "text"), recalledText);
   li.classList.add("recalled");
 }
