@@ -62,6 +62,7 @@ bench:
 IMAGE_DIR ?= $(CURDIR)/var/image
 
 image: build
+	packaging/deps.sh image
 	packaging/image/build.sh $(IMAGE_DIR)
 
 # Builds a test variant of the image (root autologin on the serial
@@ -70,6 +71,7 @@ image: build
 # blessed, a broken one that must roll back. docs/benchmarks.md records
 # its run time.
 image-test: build
+	packaging/deps.sh image
 	EROFS_COMPRESSION=lz4 TEST_CONSOLE=yes packaging/image/build.sh $(IMAGE_DIR)
 	EROFS_COMPRESSION=lz4 packaging/image/test/run.sh $(IMAGE_DIR)
 

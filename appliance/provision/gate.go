@@ -2,6 +2,7 @@ package provision
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -94,24 +95,47 @@ func (g Gate) poll() time.Duration {
 func (g Gate) hubProbe(listen string) func(context.Context) error {
 	client := g.Client
 	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Second}
+		client = &http.Client{
+			Timeout: 5 * time.Second,
+			// The probe only asks whether the local hub is up, over loopback,
+			// so it need not trust the hub's own CA to learn that.
+			Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		}
 	}
-	url := "http://" + loopbackFor(listen) + "/healthz"
+	addr := loopbackFor(listen)
 
 	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
+		err := getHealthz(ctx, client, "http://"+addr+"/healthz")
+		if errors.Is(err, errTLSHub) {
+			err = getHealthz(ctx, client, "https://"+addr+"/healthz")
 		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
-		}
+		return err
+	}
+}
+
+// errTLSHub marks a plain request answered by a hub that serves HTTPS.
+var errTLSHub = errors.New("hub serves HTTPS")
+
+// getHealthz fetches url and wants 200. Go's HTTPS server answers a plain
+// HTTP request with 400, which becomes errTLSHub so the probe retries.
+func getHealthz(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+
+	switch {
+	case resp.StatusCode == http.StatusOK:
 		return nil
+	case resp.StatusCode == http.StatusBadRequest && resp.Request.URL.Scheme == "http":
+		return fmt.Errorf("GET %s: status 400: %w", url, errTLSHub)
+	default:
+		return fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
 	}
 }
 
