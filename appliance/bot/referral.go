@@ -15,9 +15,9 @@ var embeddedReferrals string
 // Limits of a referral file, so a damaged file cannot make every question
 // scan megabytes of terms.
 const (
-	maxReferralLines    = 500
-	maxReferralTermRune = 20
-	maxDepartmentRunes  = 40
+	maxReferralLines     = 500
+	maxReferralTermRunes = 20
+	maxDepartmentRunes   = 40
 )
 
 // Referral points questions about another department's business to that
@@ -79,8 +79,8 @@ func parseReferralLine(line string) (Referral, error) {
 		return Referral{}, fmt.Errorf("department %q has no terms", dept)
 	}
 	for _, t := range ref.Terms {
-		if utf8.RuneCountInString(t) > maxReferralTermRune {
-			return Referral{}, fmt.Errorf("term %q is longer than %d characters", t, maxReferralTermRune)
+		if utf8.RuneCountInString(t) > maxReferralTermRunes {
+			return Referral{}, fmt.Errorf("term %q is longer than %d characters", t, maxReferralTermRunes)
 		}
 	}
 	return ref, nil

@@ -8,8 +8,8 @@ import (
 	"wenban/appliance/store"
 )
 
-// PhrasingRequest publishes one new phrasing of one entry on top of the
-// live version, leaving the other draft changes unpublished.
+// PhrasingRequest is a request to publish one new phrasing of one entry on
+// top of the live version, leaving the other draft changes unpublished.
 type PhrasingRequest struct {
 	By       Staff
 	Name     string

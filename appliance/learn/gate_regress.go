@@ -16,7 +16,7 @@ const maxListedRegressions = 10
 type Regression struct {
 	Q      string
 	Expect string
-	// Got is the entry the candidate answered with, or "" for no answer.
+	// Got is the entry id the candidate returned, or "" when it did not match.
 	Got string
 }
 
@@ -43,8 +43,8 @@ func regressionsOf(cases []bot.Case, live, candidate bot.Report) []Regression {
 	return out
 }
 
-// regressionAdvice returns the Chinese lines that list the regressed
-// questions and say how to fix the draft.
+// regressionAdvice formats the regressed questions and the steps that fix
+// the draft as Chinese lines.
 func regressionAdvice(rs []Regression) string {
 	if len(rs) == 0 {
 		return ""

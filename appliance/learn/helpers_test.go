@@ -119,6 +119,7 @@ func (e *env) serveAfterBot(t testing.TB, botQuestions, citizen []string, agent 
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	for _, q := range citizen {
 		_, _, err := e.conv.Send(ctx, conversation.SendRequest{ConversationID: c.ID, From: conversation.SenderCitizen, Text: q})
 		if err != nil {
@@ -128,6 +129,7 @@ func (e *env) serveAfterBot(t testing.TB, botQuestions, citizen []string, agent 
 	if _, err := e.conv.Accept(ctx, zhang, c.ID); err != nil {
 		t.Fatal(err)
 	}
+
 	for _, a := range agent {
 		_, _, err := e.conv.Send(ctx, conversation.SendRequest{
 			ConversationID: c.ID, From: conversation.SenderAgent,

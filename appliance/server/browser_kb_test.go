@@ -141,7 +141,7 @@ func TestBrowserApproveProposedPhrasing(t *testing.T) {
 	navigate(t, admin, "administrator approves the phrasing", chromedp.Click(css(sel("kb-proposal-approve"))))
 	run(t, admin, "the page confirms the publish with the gate figures",
 		waitText(sel("kb-notice"), "新版本已发布"),
-		waitText(sel("kb-gate"), "首位准确率"),
+		waitText(sel("kb-gate"), "答对率"),
 		chromedp.WaitVisible(css(sel("kb-proposals-empty"))),
 	)
 

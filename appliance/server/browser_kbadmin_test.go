@@ -74,7 +74,7 @@ func TestBrowserKBAdministration(t *testing.T) {
 	)
 	run(t, admin, "the version page shows the publish and the gate figures",
 		waitText(sel("kb-notice"), "新版本已发布"),
-		waitText(sel("kb-gate"), "封存评测集"),
+		waitText(sel("kb-gate"), "固定评测问句"),
 		waitText(sel("kb-version-name"), "补充补证问法"),
 	)
 	live, meta, err := kb.Load(r.srv.db)

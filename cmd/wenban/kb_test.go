@@ -63,6 +63,11 @@ func TestKBImportGate(t *testing.T) {
 	if !strings.Contains(errOut, "答对的评测问句少于现行模型") || !strings.Contains(errOut, "知识库保持不变") {
 		t.Errorf("rejection %q lacks the figures or the unchanged notice", errOut)
 	}
+	for _, want := range []string{"原来答对，新模型答错", "处理办法"} {
+		if !strings.Contains(errOut+out, want) {
+			t.Errorf("rejection output lacks %q:\n%s%s", want, out, errOut)
+		}
+	}
 
 	out, errOut, err = wenban(t, "kb", "import", "--data", data, "--force", file)
 	if err != nil {

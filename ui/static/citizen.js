@@ -48,7 +48,7 @@ function renderAnswer(res) {
   setText(question, res.matched ? res.question : "");
   show(question, Boolean(res.matched && res.question));
 
-  const text = res.matched ? res.answer : noMatchText;
+  const text = res.matched ? res.answer : (res.referral || noMatchText);
   const answer = el("answer-text");
   setText(answer, text);
   answer.dataset.matched = String(Boolean(res.matched));
