@@ -96,6 +96,8 @@ func (s *Service) Observer() conversation.Publisher { return closedObserver{s} }
 type candidate struct {
 	entryID, text string
 	agent         kb.Staff
+	// toBot marks a line the citizen asked the bot before the handoff.
+	toBot bool
 }
 
 // ProposeFrom turns the citizen lines that staff answered with a
@@ -148,29 +150,31 @@ func (s *Service) processed(id conversation.ID) (bool, error) {
 }
 
 // answeredLines pairs each agent line that carries an entry with the
-// citizen lines written to staff since the previous such line, at most
-// maxCitizenLines of them, the latest kept. Lines before the handoff are
-// skipped because the bot already answered them, perhaps with another
-// entry. The handoff is the first system line, which Start appends after
-// the bot transcript, and a bot line also clears the pending lines.
+// citizen lines written since the previous such line, at most
+// maxCitizenLines of them, the latest kept. The handoff is the first
+// system line, which Start appends after the bot transcript. The lines
+// asked of the bot before it stay pending, marked toBot, because a
+// question the bot could not answer and staff then did is what the loop
+// learns from; filterCandidates drops those the bot did answer.
 func answeredLines(msgs []conversation.Message) []candidate {
 	var out []candidate
-	var pending []string
+	var pending []candidate
 	handedOff := false
 	for _, m := range msgs {
 		switch {
 		case m.From == conversation.SenderSystem:
 			handedOff = true
-		case m.From == conversation.SenderBot:
+		case m.From == conversation.SenderBot && handedOff:
 			pending = nil
-		case m.From == conversation.SenderCitizen && handedOff && strings.TrimSpace(m.Text) != "":
-			pending = append(pending, m.Text)
+		case m.From == conversation.SenderCitizen && strings.TrimSpace(m.Text) != "":
+			pending = append(pending, candidate{text: m.Text, toBot: !handedOff})
 		case m.From == conversation.SenderAgent && m.FAQID != "" && m.Text != "":
 			if len(pending) > maxCitizenLines {
 				pending = pending[len(pending)-maxCitizenLines:]
 			}
-			for _, q := range pending {
-				out = append(out, candidate{entryID: m.FAQID, text: q, agent: kb.Staff{ID: m.AuthorID, Name: m.Author}})
+			for _, c := range pending {
+				c.entryID, c.agent = m.FAQID, kb.Staff{ID: m.AuthorID, Name: m.Author}
+				out = append(out, c)
 			}
 			pending = nil
 		}
@@ -203,7 +207,10 @@ func (s *Service) filterCandidates(d kb.Draft, existing []Proposal, cands []cand
 			continue
 		}
 		if live != nil {
-			if res := live.Ask(text); res.Matched && res.FAQID == c.entryID {
+			res := live.Ask(text)
+			// A line the bot answered before the handoff was settled there,
+			// perhaps with another entry, so it teaches this one nothing.
+			if res.Matched && (res.FAQID == c.entryID || c.toBot) {
 				continue
 			}
 		}

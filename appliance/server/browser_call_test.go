@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -16,56 +15,12 @@ import (
 	"wenban/appliance/media/sfu"
 )
 
-// callBrowser starts headless Chromium with fake camera and microphone:
-// Chromium's generated test pattern and beep stand in for real devices,
-// and the permission prompt is accepted. Loopback ICE candidates are on,
-// since the hub listens on 127.0.0.1 only, and autoplay needs no gesture
-// so the hold tone plays without a click.
+// callBrowser starts Chromium with fake camera and microphone at the
+// seat's 1366x768, with background tabs kept running so every page of a
+// call decodes video.
 func callBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not installed (apt-get install chromium): ", err)
-	}
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		// Background tabs would throttle timers and video decoding, and
-		// every context here is a background tab of one browser.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.WindowSize(1366, 768),
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelAlloc()
-		t.Fatalf("starting chromium: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	return ctx
+	opts := append(append([]chromedp.ExecAllocatorOption{}, fakeMediaFlags...), foregroundFlags...)
+	return startBrowser(t, append(opts, chromedp.WindowSize(1366, 768))...)
 }
 
 // videoPlaying waits until the page's element matching selector plays

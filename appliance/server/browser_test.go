@@ -18,6 +18,30 @@ import (
 // page gets its own browser context, so the citizen and two staff members
 // keep separate cookies as on separate machines.
 func browser(t *testing.T) context.Context {
+	return startBrowser(t, chromedp.WindowSize(1280, 900))
+}
+
+// fakeMediaFlags give Chromium a generated camera pattern and a beep for a
+// microphone, grant them without a prompt, and let media play without a
+// gesture, so MediaRecorder and calls run headless.
+var fakeMediaFlags = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("use-fake-device-for-media-stream", true),
+	chromedp.Flag("use-fake-ui-for-media-stream", true),
+	chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+}
+
+// foregroundFlags stop Chromium throttling timers and video decoding in
+// background tabs, since every context of one browser but the last is one.
+var foregroundFlags = []chromedp.ExecAllocatorOption{
+	chromedp.Flag("disable-background-timer-throttling", true),
+	chromedp.Flag("disable-renderer-backgrounding", true),
+	chromedp.Flag("disable-backgrounding-occluded-windows", true),
+}
+
+// startBrowser starts headless Chromium with the flags every test needs
+// on this closed network, plus extra. Loopback ICE candidates are on,
+// since the hub listens on 127.0.0.1 only.
+func startBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -40,8 +64,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
+
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	if err := chromedp.Do(ctx); err != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -148,49 +147,9 @@ func startServedKiosk(t *testing.T, r *running, dataDir, window string, inj inpu
 // kioskSeatBrowser is callBrowser's Chromium with tab capture accepted
 // without a prompt, so the kiosk page can share itself.
 func kioskSeatBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Skip("chromium not installed (apt-get install chromium): ", err)
-	}
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("allow-loopback-in-peer-connection", true),
-		chromedp.Flag("use-fake-device-for-media-stream", true),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
-		chromedp.Flag("auto-accept-this-tab-capture", true),
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.WindowSize(1366, 768),
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	if err := chromedp.Do(ctx); err != nil {
-		cancel()
-		cancelAlloc()
-		t.Fatalf("starting chromium: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	return ctx
+	opts := append(append([]chromedp.ExecAllocatorOption{}, fakeMediaFlags...), foregroundFlags...)
+	opts = append(opts, chromedp.Flag("auto-accept-this-tab-capture", true), chromedp.WindowSize(1366, 768))
+	return startBrowser(t, opts...)
 }
 
 // TestBrowserSeatServesKiosk has a staff member serve a kiosk citizen: a

@@ -36,6 +36,15 @@ func openStore(cfg config.Config) (*store.DB, error) {
 	if err := requireDatabase(cfg); err != nil {
 		return nil, err
 	}
+	return createStore(cfg)
+}
+
+// createStore opens the data folder's database like openStore, creating
+// the folder, the master key and the database when they are missing.
+func createStore(cfg config.Config) (*store.DB, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("无法创建数据目录 %s，请检查 --data 指定的目录及其权限：%w", cfg.Data, err)
+	}
 	master, err := cfg.OpenMasterKey()
 	if err != nil {
 		return nil, err

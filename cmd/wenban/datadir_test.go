@@ -45,7 +45,6 @@ func TestToolsRejectFolderWithoutDatabase(t *testing.T) {
 		{"kb train", []string{"kb", "train"}},
 		{"kb export", []string{"kb", "export", "out.csv"}},
 		{"kb eval", []string{"kb", "eval", "set.jsonl"}},
-		{"kb import", []string{"kb", "import", "in.csv"}},
 		{"policy update", []string{"policy", "update", "--source", "/nonexistent-source"}},
 		{"backup", []string{"backup", "-o", "out.wbk"}},
 		{"media token", []string{"media", "token", "--room", "hall", "--play"}},
@@ -148,5 +147,29 @@ func TestToolsReportLockedDatabaseInChinese(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A knowledge base can be imported before the hub's first start, which is
+// how an unseen knowledge base is loaded onto a fresh checkout.
+func TestKBImportCreatesDataFolder(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "new-hub")
+	file := filepath.Join(dir, "kb.csv")
+	csv := "编号,分类,标准问题,相似问题,答案\n" +
+		"n-001,测试,新问题一？,问法一,答案一。\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	out, errOut, err := wenban(t, "kb", "import", "--data", data, "--replace", file)
+	if err != nil {
+		t.Fatalf("kb import into a new folder: %v %s", err, errOut)
+	}
+	if !strings.Contains(out, "共 1 条") {
+		t.Errorf("import output %q, want 1 entry in all", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "wenban.db")); err != nil {
+		t.Errorf("database after import: %v, want it created", err)
 	}
 }

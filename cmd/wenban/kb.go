@@ -92,10 +92,15 @@ func train(cfg config.Config, entries []kb.Entry) (*bot.Engine, time.Duration, e
 var cliStaff = kb.Staff{ID: "cli", Name: "命令行"}
 
 // openLearn opens the data folder's store, seeds the shipped knowledge
-// base into a new one and returns the publisher over it. The caller
-// closes the store.
-func openLearn(cfg config.Config) (*learn.Service, *store.DB, error) {
-	db, err := openStore(cfg)
+// base into a new one and returns the publisher over it. With create, a
+// folder without a database gets a new one, so a knowledge base can be
+// imported before the hub's first start. The caller closes the store.
+func openLearn(cfg config.Config, create bool) (*learn.Service, *store.DB, error) {
+	open := openStore
+	if create {
+		open = createStore
+	}
+	db, err := open(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,7 +138,7 @@ func runKBImport(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if err != nil {
 		return err
 	}
-	svc, db, err := openLearn(cfg)
+	svc, db, err := openLearn(cfg, true)
 	if err != nil {
 		return err
 	}
@@ -234,7 +239,7 @@ func runKBTrain(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err != nil {
 		return err
 	}
-	svc, db, err := openLearn(cfg)
+	svc, db, err := openLearn(cfg, false)
 	if err != nil {
 		return err
 	}
