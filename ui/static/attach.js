@@ -490,7 +490,7 @@ function renderRecording(r) {
   meta.className = "recording-meta";
   const at = new Date(r.created_at);
   const secs = Math.round((r.duration_ms || 0) / 1000);
-  meta.textContent = `${Number.isNaN(at.getTime()) ? "" : at.toLocaleString("zh-CN")} · 时长 ${Math.floor(secs / 60)} 分 ${secs % 60} 秒 · ${formatSize(r.size)}`;
+  meta.textContent = `${Number.isNaN(at.getTime()) ? "" : at.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hourCycle: "h23" })} · 时长 ${Math.floor(secs / 60)} 分 ${secs % 60} 秒 · ${formatSize(r.size)}`;
   const link = document.createElement("a");
   link.href = attachmentURL(r.id, { download: "1" });
   link.textContent = "下载";

@@ -173,11 +173,20 @@ export function show(el, visible) {
   if (el) el.hidden = !visible;
 }
 
-// formatClock renders an RFC 3339 time as the local "HH:MM".
+// clockFormat shows Beijing time, as the server-rendered lists do,
+// whatever zone the browser's machine is set to.
+const clockFormat = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: "Asia/Shanghai",
+  hourCycle: "h23",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+// formatClock renders an RFC 3339 time as "HH:MM" in Beijing time.
 export function formatClock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return clockFormat.format(d);
 }
 
 // postJSON posts body as JSON and returns {status, data}; data is the
