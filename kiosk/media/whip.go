@@ -16,6 +16,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
+
+	"wenban/appliance/media/pionlog"
 )
 
 // maxAnswerSize bounds the SDP answer read from the hub.
@@ -149,7 +151,7 @@ func newPeerConnection(opts PublishOptions) (*webrtc.PeerConnection, error) {
 	}
 	settings := *se
 	if opts.Logger != nil {
-		settings.LoggerFactory = pionLogs{log: opts.Logger}
+		settings.LoggerFactory = pionlog.Factory{Log: opts.Logger}
 	}
 
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(&engine),

@@ -11,6 +11,8 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
+
+	"wenban/appliance/media/pionlog"
 )
 
 // SFU is the hub's forwarding unit. Its methods are safe for concurrent
@@ -81,7 +83,7 @@ func New(opts Options) (*SFU, error) {
 func (s *SFU) settingEngine() (webrtc.SettingEngine, error) {
 	cfg := s.opts.ICE
 	var se webrtc.SettingEngine
-	se.LoggerFactory = pionLoggerFactory{log: s.log}
+	se.LoggerFactory = pionlog.Factory{Log: s.log}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetIncludeLoopbackCandidate(true)
 

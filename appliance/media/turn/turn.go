@@ -14,7 +14,6 @@
 package turn
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha1" //nolint:gosec // TURN REST passwords are HMAC-SHA1 by definition.
 	"encoding/base64"
@@ -26,8 +25,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pion/logging"
 	pionturn "github.com/pion/turn/v5"
+
+	"wenban/appliance/media/pionlog"
 )
 
 // Config configures Start.
@@ -163,7 +163,7 @@ func (s *Server) listen(cfg Config, public net.IP, policy *peerPolicy) (pionturn
 	sc := pionturn.ServerConfig{
 		Realm:         cfg.Realm,
 		AuthHandler:   authHandler(cfg.Secret, log),
-		LoggerFactory: loggerFactory{log: log},
+		LoggerFactory: pionlog.Factory{Log: log, Demote: true},
 		QuotaHandler:  quota.allow,
 		EventHandler:  quota.eventHandler(),
 	}
@@ -282,30 +282,3 @@ func authHandler(secret []byte, log *slog.Logger) pionturn.AuthHandler {
 		return user, key, true
 	}
 }
-
-// loggerFactory bridges pion/turn's logs into slog, one level lower than
-// pion's, because pion logs every refused request at error.
-type loggerFactory struct{ log *slog.Logger }
-
-func (f loggerFactory) NewLogger(scope string) logging.LeveledLogger {
-	return turnLogger{log: f.log.With("pion", scope)}
-}
-
-type turnLogger struct{ log *slog.Logger }
-
-func (l turnLogger) logf(level slog.Level, format string, args ...any) {
-	if l.log.Enabled(context.Background(), level) {
-		l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
-	}
-}
-
-func (l turnLogger) Trace(msg string)                  { l.logf(slog.LevelDebug-4, "%s", msg) }
-func (l turnLogger) Tracef(format string, args ...any) { l.logf(slog.LevelDebug-4, format, args...) }
-func (l turnLogger) Debug(msg string)                  { l.logf(slog.LevelDebug-4, "%s", msg) }
-func (l turnLogger) Debugf(format string, args ...any) { l.logf(slog.LevelDebug-4, format, args...) }
-func (l turnLogger) Info(msg string)                   { l.logf(slog.LevelDebug, "%s", msg) }
-func (l turnLogger) Infof(format string, args ...any)  { l.logf(slog.LevelDebug, format, args...) }
-func (l turnLogger) Warn(msg string)                   { l.logf(slog.LevelInfo, "%s", msg) }
-func (l turnLogger) Warnf(format string, args ...any)  { l.logf(slog.LevelInfo, format, args...) }
-func (l turnLogger) Error(msg string)                  { l.logf(slog.LevelWarn, "%s", msg) }
-func (l turnLogger) Errorf(format string, args ...any) { l.logf(slog.LevelWarn, format, args...) }
