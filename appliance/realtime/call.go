@@ -57,16 +57,8 @@ func (h *Hub) citizenCallCommand(ctx context.Context, c *conn, id conversation.I
 			return errCallNotServed
 		}
 		_, err = calls.Invite(ctx, id, call.Agent{ID: conv.AgentID, Name: conv.AgentName}, call.PartyCitizen, kind)
-	case "call.accept":
-		_, err = calls.Accept(ctx, id, call.PartyCitizen)
-	case "call.decline":
-		_, err = calls.Decline(ctx, id, call.PartyCitizen)
-	case "call.hangup":
-		_, err = calls.Hangup(ctx, id, call.PartyCitizen)
-	case "call.mute":
-		_, err = calls.SetMuted(ctx, id, call.PartyCitizen, args.On)
-	case "call.camera_off":
-		_, err = calls.SetCameraOff(ctx, id, call.PartyCitizen, args.On)
+	case "call.accept", "call.decline", "call.hangup", "call.mute", "call.camera_off":
+		err = partyCallCommand(ctx, calls, id, call.PartyCitizen, f.Type, args)
 	case "group.join":
 		_, err = calls.JoinGroup(ctx, args.Group, id)
 	case "group.leave":
@@ -113,20 +105,33 @@ func (h *Hub) seatCallCommand(ctx context.Context, c *conn, agent conversation.A
 			return errUnknownCommand
 		}
 		_, err = calls.Invite(ctx, id, call.Agent{ID: agent.ID, Name: agent.Name}, call.PartyStaff, kind)
-	case "call.accept":
-		_, err = calls.Accept(ctx, id, call.PartyStaff)
-	case "call.decline":
-		_, err = calls.Decline(ctx, id, call.PartyStaff)
-	case "call.hangup":
-		_, err = calls.Hangup(ctx, id, call.PartyStaff)
-	case "call.mute":
-		_, err = calls.SetMuted(ctx, id, call.PartyStaff, args.On)
-	case "call.camera_off":
-		_, err = calls.SetCameraOff(ctx, id, call.PartyStaff, args.On)
+	case "call.accept", "call.decline", "call.hangup", "call.mute", "call.camera_off":
+		err = partyCallCommand(ctx, calls, id, call.PartyStaff, f.Type, args)
 	case "call.hold":
 		_, err = calls.Hold(ctx, id, agent.ID, args.On)
 	default:
 		return errUnknownCommand
+	}
+	return err
+}
+
+// partyCallCommand runs a call command that either side may send, on
+// behalf of party.
+func partyCallCommand(ctx context.Context, calls *call.Manager, id conversation.ID, party call.Party, command string, args callCommand) error {
+	var err error
+	switch command {
+	case "call.accept":
+		_, err = calls.Accept(ctx, id, party)
+	case "call.decline":
+		_, err = calls.Decline(ctx, id, party)
+	case "call.hangup":
+		_, err = calls.Hangup(ctx, id, party)
+	case "call.mute":
+		_, err = calls.SetMuted(ctx, id, party, args.On)
+	case "call.camera_off":
+		_, err = calls.SetCameraOff(ctx, id, party, args.On)
+	default:
+		err = errUnknownCommand
 	}
 	return err
 }
