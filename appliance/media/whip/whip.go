@@ -142,11 +142,17 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, room string,
 	return token.Claims{}, false
 }
 
-func (h *Handler) create(kind string) http.HandlerFunc {
-	perm := token.PermissionPublish
+// permissionFor returns the token permission an endpoint needs: play for
+// WHEP, publish for WHIP.
+func permissionFor(kind string) token.Permission {
 	if kind == "whep" {
-		perm = token.PermissionPlay
+		return token.PermissionPlay
 	}
+	return token.PermissionPublish
+}
+
+func (h *Handler) create(kind string) http.HandlerFunc {
+	perm := permissionFor(kind)
 
 	return func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
@@ -299,10 +305,7 @@ func (h *Handler) end(id, reason string) bool {
 }
 
 func (h *Handler) remove(kind string) http.HandlerFunc {
-	perm := token.PermissionPublish
-	if kind == "whep" {
-		perm = token.PermissionPlay
-	}
+	perm := permissionFor(kind)
 
 	return func(w http.ResponseWriter, r *http.Request) {
 		room := r.PathValue("room")
