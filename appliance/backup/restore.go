@@ -97,7 +97,7 @@ func checkTarget(target string, force bool) error {
 		return fmt.Errorf("reading target %s: %w", target, err)
 	}
 	if len(entries) > 0 && !force {
-		return fmt.Errorf("%w: %s holds %d entries; pass --force to replace them", ErrTargetNotEmpty, target, len(entries))
+		return fmt.Errorf("%w: %s is not empty (%d entries); pass --force to replace them", ErrTargetNotEmpty, target, len(entries))
 	}
 	return nil
 }

@@ -152,10 +152,10 @@ func (s *Service) processed(id conversation.ID) (bool, error) {
 // answeredLines pairs each agent line that carries an entry with the
 // citizen lines written since the previous such line, at most
 // maxCitizenLines of them, the latest kept. The handoff is the first
-// system line, which Start appends after the bot transcript. The lines
-// asked of the bot before it stay pending, marked toBot, because a
-// question the bot could not answer and staff then did is what the loop
-// learns from; filterCandidates drops those the bot did answer.
+// system line, which Start appends after the bot transcript. Lines asked
+// of the bot before it stay pending, marked toBot, because a question the
+// bot missed and staff then answered is what the loop learns from.
+// filterCandidates drops the ones the bot does match.
 func answeredLines(msgs []conversation.Message) []candidate {
 	var out []candidate
 	var pending []candidate

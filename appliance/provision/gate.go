@@ -61,14 +61,14 @@ func (g Gate) Check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, g.Timeout)
 	defer cancel()
 	var probe func(context.Context) error
-	var what string
+	var checked string
 	switch s.Role {
 	case RoleHub:
-		probe, what = g.hubProbe(s.Listen), "hub /healthz"
+		probe, checked = g.hubProbe(s.Listen), "hub /healthz"
 	case RoleKiosk:
-		probe, what = g.unitsProbe(KioskUnits), "kiosk units"
+		probe, checked = g.unitsProbe(KioskUnits), "kiosk units"
 	default:
-		probe, what = g.unitsProbe(SeatUnits), "seat browser unit"
+		probe, checked = g.unitsProbe(SeatUnits), "seat browser unit"
 	}
 
 	var last error
@@ -79,7 +79,7 @@ func (g Gate) Check(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w: %s after %s: %w", ErrUnhealthy, what, g.Timeout, last)
+			return fmt.Errorf("%w: %s after %s: %w", ErrUnhealthy, checked, g.Timeout, last)
 		case <-time.After(g.poll()):
 		}
 	}
