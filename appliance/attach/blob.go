@@ -21,14 +21,17 @@ import (
 // chunk index and whether it is the last chunk, so chunks cannot be
 // reordered, moved between blobs or cut off at the end unnoticed.
 const (
-	blobMagic      = "WBLB"
-	blobFormat     = 1
-	blobHeaderLen  = len(blobMagic) + 1 + 4
-	chunkSize      = 64 << 10
-	maxChunkSize   = 16 << 20
-	blobIDBytes    = 16
-	tempFileSuffix = ".part"
+	blobMagic     = "WBLB"
+	blobFormat    = 1
+	blobHeaderLen = len(blobMagic) + 1 + 4
+	chunkSize     = 64 << 10
+	maxChunkSize  = 16 << 20
+	blobIDBytes   = 16
 )
+
+// TempFileSuffix ends the name of a blob still being written. Such a file
+// holds no committed attachment, so backups and clean-ups skip it.
+const TempFileSuffix = ".part"
 
 // sealOverhead is the length seal.Keyring.Seal adds to a plaintext: a
 // format byte, a key id, a 12-byte nonce and a 16-byte tag. The writer checks
@@ -89,7 +92,7 @@ func createBlob(dir string, ring *seal.Keyring) (*BlobWriter, error) {
 		return nil, err
 	}
 	final := filepath.Join(dir, string(id))
-	tmp := final + tempFileSuffix
+	tmp := final + TempFileSuffix
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("creating blob file %s: %w", tmp, err)

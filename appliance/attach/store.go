@@ -91,7 +91,7 @@ func (s *Store) dropPartials() error {
 		return fmt.Errorf("listing attachment folder %s: %w", s.dir, err)
 	}
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), tempFileSuffix) {
+		if strings.HasSuffix(e.Name(), TempFileSuffix) {
 			if err := os.Remove(filepath.Join(s.dir, e.Name())); err != nil {
 				return fmt.Errorf("removing partial blob %s: %w", e.Name(), err)
 			}

@@ -274,7 +274,7 @@ func TestDeleteOlder(t *testing.T) {
 
 func TestOpenDropsPartials(t *testing.T) {
 	s, _ := newTestStore(t)
-	path := filepath.Join(s.dir, "0123"+tempFileSuffix)
+	path := filepath.Join(s.dir, "0123"+TempFileSuffix)
 	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -51,6 +52,11 @@ type Source struct {
 	// Scratch is a folder for the database snapshot; it should be on the
 	// same encrypted storage as Dir. Empty means Dir's parent.
 	Scratch string
+	// Exclude, when set, leaves out the files and folders it returns true
+	// for, given their path relative to Dir with forward slashes. A running
+	// hub uses it for files still being written, such as an upload in
+	// progress, which are not part of any acknowledged record yet.
+	Exclude func(rel string) bool
 }
 
 // Create writes an encrypted backup of src to w, readable with
@@ -62,7 +68,7 @@ func Create(w io.Writer, src Source, recoveryKey string, now time.Time) ([]FileE
 	}
 	defer os.Remove(snapshot)
 
-	files, err := listFiles(src.Dir, snapshot)
+	files, err := listFiles(src.Dir, snapshot, src.Exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -120,10 +126,13 @@ type sourceFile struct {
 	from  string
 }
 
-// listFiles returns every regular file under dir, with the database
-// taken from snapshot. Digests are computed here, so the manifest can be
-// written before the files.
-func listFiles(dir, snapshot string) ([]sourceFile, error) {
+// listFiles returns every regular file under dir that exclude keeps, with
+// the database taken from snapshot. Digests are computed here, so the
+// manifest can be written before the files. A file removed between the
+// listing and its digest is left out: a running hub deletes attachments
+// past their retention at any time, and the snapshot no longer refers
+// to them either, or will not once the deletion commits.
+func listFiles(dir, snapshot string, exclude func(string) bool) ([]sourceFile, error) {
 	var files []sourceFile
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -134,6 +143,12 @@ func listFiles(dir, snapshot string) ([]sourceFile, error) {
 			return err
 		}
 		rel = filepath.ToSlash(rel)
+		if rel != "." && exclude != nil && exclude(rel) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		if d.IsDir() && rel == FirmwareDir {
 			return filepath.SkipDir
 		}
@@ -148,12 +163,19 @@ func listFiles(dir, snapshot string) ([]sourceFile, error) {
 	}
 	files = append(files, sourceFile{entry: FileEntry{Path: DatabaseName}, from: snapshot})
 
+	kept := files[:0]
 	for i := range files {
-		if err := hashFile(&files[i]); err != nil {
+		err := hashFile(&files[i])
+		switch {
+		case err == nil:
+			kept = append(kept, files[i])
+		case errors.Is(err, fs.ErrNotExist) && files[i].from != snapshot:
+			// Removed since the listing; see above.
+		default:
 			return nil, err
 		}
 	}
-	return files, nil
+	return kept, nil
 }
 
 func hashFile(f *sourceFile) error {

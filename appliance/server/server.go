@@ -316,6 +316,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	defer stopRedirect()
+	stopControl, err := s.startControl()
+	if err != nil {
+		return err
+	}
+	defer stopControl()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -17,13 +17,14 @@ import (
 
 	"wenban/appliance/backup"
 	"wenban/appliance/config"
+	"wenban/appliance/control"
 )
 
 // recoveryKeyEnv lets scripts pass the backup recovery key without it
 // showing in the process list.
 const recoveryKeyEnv = "WENBAN_RECOVERY_KEY"
 
-func runBackup(_ context.Context, args []string, out, errOut io.Writer) error {
+func runBackup(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := pflag.NewFlagSet("wenban backup", pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
@@ -46,17 +47,21 @@ func runBackup(_ context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(cfg)
-	if err != nil {
-		return fmt.Errorf("打开数据库失败，未写入备份：%w", err)
-	}
-	defer db.Close()
 
-	files, err := writeBackupFile(*output, backup.Source{Dir: cfg.Data, SnapshotDB: db.Backup}, key)
-	if err != nil {
-		return err
+	socket := control.SocketPath(cfg.Data)
+	if control.Running(socket) {
+		n, err := writeOnlineBackup(ctx, *output, socket, key)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "已从运行中的服务中心写入备份 %s（%d 个文件），服务未中断，备份已逐个文件校验。\n", *output, n)
+	} else {
+		n, err := writeOfflineBackup(cfg, *output, key)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "已写入备份 %s（%d 个文件）。\n", *output, n)
 	}
-	fmt.Fprintf(out, "已写入备份 %s（%d 个文件）。\n", *output, len(files))
 	if generated {
 		fmt.Fprintln(out, "备份恢复密钥（只显示这一次，恢复时必须提供，请抄写后交由专人保管）：")
 		fmt.Fprintln(out, "  "+key)
@@ -81,15 +86,57 @@ func backupKey(keyFile string) (key string, generated bool, err error) {
 	return key, true, err
 }
 
-// writeBackupFile writes the backup through a temporary file beside path
-// and renames it only when complete.
-func writeBackupFile(path string, src backup.Source, key string) ([]backup.FileEntry, error) {
+// writeOfflineBackup backs up a data folder whose hub is stopped, opening
+// the database itself.
+func writeOfflineBackup(cfg config.Config, output, key string) (int, error) {
+	db, err := openStore(cfg)
+	if err != nil {
+		return 0, fmt.Errorf("打开数据库失败，未写入备份：%w", err)
+	}
+	defer db.Close()
+
+	var files []backup.FileEntry
+	err = writeBackupFile(output, func(w io.Writer) error {
+		var err error
+		files, err = backup.Create(w, backup.Source{Dir: cfg.Data, SnapshotDB: db.Backup}, key, time.Now())
+		return err
+	})
+	return len(files), err
+}
+
+// writeOnlineBackup has the running hub write the backup over its control
+// socket. The bytes crossed a socket and a second process, so the file is
+// read back and checked whole with the key before it takes its name.
+func writeOnlineBackup(ctx context.Context, output, socket, key string) (int, error) {
+	var files int
+	err := writeBackupFile(output, func(w io.Writer) error {
+		var err error
+		files, err = control.RequestBackup(ctx, socket, key, w)
+		return err
+	}, func(tmp string) error {
+		f, err := os.Open(tmp)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := backup.Check(bufio.NewReaderSize(f, 1<<20), key); err != nil {
+			return fmt.Errorf("备份写完后校验失败，未保留该文件，请重试：%w", err)
+		}
+		return nil
+	})
+	return files, err
+}
+
+// writeBackupFile writes a backup through a temporary file beside path,
+// runs each check on the finished file, and renames it only when all
+// pass.
+func writeBackupFile(path string, write func(io.Writer) error, checks ...func(tmp string) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return nil, fmt.Errorf("creating backup file: %w", err)
+		return fmt.Errorf("creating backup file: %w", err)
 	}
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	files, err := backup.Create(w, src, key, time.Now())
+	err = write(w)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -99,14 +146,19 @@ func writeBackupFile(path string, src backup.Source, key string) ([]backup.FileE
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
+	for _, check := range checks {
+		if err == nil {
+			err = check(tmp.Name())
+		}
+	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return nil, fmt.Errorf("writing backup %s: %w", path, err)
+		return fmt.Errorf("writing backup %s: %w", path, err)
 	}
-	return files, nil
+	return nil
 }
 
 func runRestore(_ context.Context, args []string, out, errOut io.Writer) error {
