@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// TestReportTuningSets prints the totals on the three sets every change to
-// the scoring is judged on together: unseen set a, eval.jsonl and
+// TestReportTuningSets prints the totals on the sets every change to the
+// scoring is judged on together: unseen sets a and c, eval.jsonl and
 // frozen.jsonl. It runs only with BOT_TUNING set and never reads set b.
 func TestReportTuningSets(t *testing.T) {
 	if os.Getenv("BOT_TUNING") == "" {
@@ -61,6 +61,11 @@ func TestReportTuningSets(t *testing.T) {
 	ea := newTestEngine(t, loadKBFile(t, filepath.Join(dir, "kb.csv")), Options{})
 	t.Logf("unseen a threshold %.3f, fusion %+v, discrimination %v", ea.Threshold(), ea.fusion, ea.discriminationWeight)
 	logReport(t, "unseen a", Evaluate(ea, casesAt(t, filepath.Join(dir, "questions.jsonl"))), misses)
+
+	dir = filepath.Join("testdata", "unseen", "c")
+	ec := newTestEngine(t, loadKBFile(t, filepath.Join(dir, "kb.csv")), Options{})
+	t.Logf("unseen c threshold %.3f, fusion %+v", ec.Threshold(), ec.fusion)
+	logReport(t, "unseen c", Evaluate(ec, casesAt(t, filepath.Join(dir, "questions.jsonl"))), misses)
 
 	es := newTestEngine(t, loadShippedKB(t), Options{})
 	t.Logf("shipped threshold %.3f, fusion %+v, discrimination %v", es.Threshold(), es.fusion, es.discriminationWeight)

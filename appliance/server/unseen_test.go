@@ -45,6 +45,9 @@ var unseenSets = []unseenSet{
 	{name: "a", floorTop1: 0.642, floorRejection: 0.861},
 	// Set b is frozen. Report its figures and never tune against its questions.
 	{name: "b", floorTop1: 0.668, floorRejection: 0.861},
+	// Set c, a city office's knowledge base, was added later; its floors
+	// are its first figures through the API minus 3 points.
+	{name: "c", floorTop1: 0.78, floorRejection: 0.93},
 }
 
 // unseenFigures is what one set scored through the public API.
