@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/mozillazg/go-pinyin"
@@ -43,6 +45,10 @@ func TestFieldLexicon(t *testing.T) {
 		{"new-born registration", "上户口", pieceOffTopic, "上户口"},
 		{"progress", "有没有办完", pieceAskType, "进度"},
 		{"materials by a vague word", "什么东西", pieceAskType, "材料"},
+		{"english mortgage", "Mortgage", pieceTerm, "抵押"},
+		{"english landslide", "landslide", pieceTerm, "地质灾害"},
+		{"english fee", "fees", pieceAskType, "收费"},
+		{"english off-topic", "passport", pieceOffTopic, "passport"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +116,41 @@ func TestUniqueTokens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := uniqueTokens(tt.texts); got != tt.want {
 				t.Errorf("uniqueTokens(%q) = %q, want %q", tt.texts, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSegmentKeepsASCIIWordsWhole checks that a lexicon phrase is never
+// found inside a longer run of ASCII letters or digits.
+func TestSegmentKeepsASCIIWordsWhole(t *testing.T) {
+	n, err := newNormalizer()
+	if err != nil {
+		t.Fatalf("newNormalizer: %v", err)
+	}
+	lx, err := loadLexicon(n, "")
+	if err != nil {
+		t.Fatalf("loadLexicon: %v", err)
+	}
+	sg := newSegmenter(lx)
+	tests := []struct {
+		name string
+		text string
+		want string // pieces as kind:text, space-separated
+	}{
+		{"off-topic word inside a longer word", "card", "0:card"},
+		{"whole word next to chinese", "car过户", "3:car 1:转移登记"},
+		{"hotline inside a longer number", "123367", "0:123367"},
+		{"hotline before chinese", "12336举报", "1:举报"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, p := range sg.segment(n.normalize(tt.text)) {
+				got = append(got, fmt.Sprintf("%d:%s", p.kind, p.text))
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("segment(%q) = %s, want %s", tt.text, strings.Join(got, " "), tt.want)
 			}
 		})
 	}

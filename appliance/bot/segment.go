@@ -97,11 +97,19 @@ func (sg *segmenter) segment(s string) []piece {
 }
 
 // longestMatch returns the longest lexicon phrase that starts at rune i and
-// ends before the next boundary.
+// ends before the next boundary. A phrase never starts or ends inside a
+// run of ASCII letters and digits, so car is not found in card, nor 12 in
+// 12336.
 func (sg *segmenter) longestMatch(s string, offsets []int, i int) (int, lexiconEntry, bool) {
 	n := len(offsets) - 1
+	if i > 0 && splitsASCIIWord(s, offsets, i) {
+		return 0, lexiconEntry{}, false
+	}
 	for _, length := range sg.lengths {
 		if i+length > n {
+			continue
+		}
+		if i+length < n && splitsASCIIWord(s, offsets, i+length) {
 			continue
 		}
 		phrase := s[offsets[i]:offsets[i+length]]
@@ -110,6 +118,12 @@ func (sg *segmenter) longestMatch(s string, offsets []int, i int) (int, lexiconE
 		}
 	}
 	return 0, lexiconEntry{}, false
+}
+
+// splitsASCIIWord reports whether the boundary before rune j falls between
+// two ASCII letters or digits.
+func splitsASCIIWord(s string, offsets []int, j int) bool {
+	return isASCIIAlnum(rune(s[offsets[j]-1])) && isASCIIAlnum(rune(s[offsets[j]]))
 }
 
 func appendBreak(out []piece) []piece {
