@@ -25,7 +25,20 @@ type speller struct {
 	targets map[string]int      // target bigram to its count of sources
 	sounds  map[string][]string // fuzzy pinyin key to target bigrams
 	words   map[string][]string // exact pinyin key to two-character lexicon terms
+
+	// charPhrasings counts the phrasings each character occurs in, out of
+	// phrasings, so that a character most phrasings use is never taken
+	// for a typo (see commonCharShare).
+	charPhrasings map[rune]int
+	phrasings     int
 }
+
+// commonCharShare is the share of a knowledge base's phrasings above which
+// a character counts as one of its own common characters. A citizen who
+// types 证 or 房 meant it: a homophone slip gives a character the field
+// rarely uses, so 证出来了 must not become 争出来了 only because 竞争出让 is a
+// lexicon phrase.
+const commonCharShare = 0.05
 
 // exactSoundBonus ranks a correction whose characters share a toneless
 // reading above every correction that only matches after dialect folding.
@@ -37,10 +50,11 @@ const minTargetCount = 2
 
 func newSpeller() *speller {
 	return &speller{
-		known:   make(map[string]bool),
-		targets: make(map[string]int),
-		sounds:  make(map[string][]string),
-		words:   make(map[string][]string),
+		known:         make(map[string]bool),
+		targets:       make(map[string]int),
+		sounds:        make(map[string][]string),
+		words:         make(map[string][]string),
+		charPhrasings: make(map[rune]int),
 	}
 }
 
@@ -69,6 +83,9 @@ func (sp *speller) learnKnown(text string) {
 // counts them as sources of targets. weight is minTargetCount for a
 // lexicon term, which is a target at once, and 1 for a phrasing.
 func (sp *speller) learnTarget(text string, weight int) {
+	if weight == 1 {
+		sp.countCharacters(text)
+	}
 	seen := make(map[string]bool)
 	forEachHanBigram(text, func(a, b rune) {
 		bigram := string([]rune{a, b})
@@ -85,6 +102,23 @@ func (sp *speller) learnTarget(text string, weight int) {
 			}
 		}
 	})
+}
+
+func (sp *speller) countCharacters(phrasing string) {
+	sp.phrasings++
+	seen := make(map[rune]bool)
+	for _, r := range phrasing {
+		if isHan(r) && !seen[r] {
+			seen[r] = true
+			sp.charPhrasings[r]++
+		}
+	}
+}
+
+// isCommon reports whether r occurs in more than commonCharShare of the
+// knowledge base's phrasings.
+func (sp *speller) isCommon(r rune) bool {
+	return sp.phrasings > 0 && float64(sp.charPhrasings[r]) > commonCharShare*float64(sp.phrasings)
 }
 
 func forEachHanBigram(text string, fn func(a, b rune)) {
@@ -147,6 +181,9 @@ func (sp *speller) correctRunes(runes []rune) bool {
 				case c[1] == b && leftFree && sp.fitsNeighbour(c[0], runes, i-1, true):
 					typed, meant = a, c[0]
 				default:
+					continue
+				}
+				if sp.isCommon(typed) {
 					continue
 				}
 				// A character that sounds exactly the same is the likelier
