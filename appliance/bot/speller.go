@@ -33,6 +33,17 @@ type speller struct {
 	phrasings     int
 }
 
+// numeralChars are Chinese numerals. A pair with one is an amount (十几万,
+// 三年) whatever it sounds like, so it is never corrected: 花十几万 must
+// not become 化石几万.
+var numeralChars = func() map[rune]bool {
+	m := make(map[rune]bool)
+	for _, r := range "〇零一二三四五六七八九十百千万亿两几半" {
+		m[r] = true
+	}
+	return m
+}()
+
 // commonCharShare is the share of a knowledge base's phrasings above which
 // a character counts as one of its own common characters. A citizen who
 // types 证 or 房 meant it: a homophone slip gives a character the field
@@ -164,7 +175,7 @@ func (sp *speller) correctRunes(runes []rune) bool {
 	changed := false
 	for i := 0; i+1 < len(runes); i++ {
 		a, b := runes[i], runes[i+1]
-		if !isHan(a) || !isHan(b) || stopChars[a] || stopChars[b] || sp.isKnown(a, b) {
+		if !isHan(a) || !isHan(b) || stopChars[a] || stopChars[b] || numeralChars[a] || numeralChars[b] || sp.isKnown(a, b) {
 			continue
 		}
 
