@@ -7,9 +7,12 @@ import (
 )
 
 // maxReadings bounds how many pinyin readings of one character count. The
-// dictionary lists rare readings after common ones (厂: chang, han, yan,
-// an), and rare readings would let unrelated characters match.
-const maxReadings = 2
+// dictionary lists rare and archaic readings after the common one (厂:
+// chang, han, yan, an; 找: zhao, hua; 才: cai, zai), and a second reading
+// let 找测绘公司 become 划测绘公司. A typo made with a pinyin input method
+// comes from the reading the citizen meant, which is nearly always the
+// first.
+const maxReadings = 1
 
 // speller corrects homophone typos made with a pinyin input method. It
 // replaces a character of an unknown bigram when the bigram sounds like a
@@ -238,17 +241,17 @@ func (sp *speller) wholeWord(a, b rune) string {
 }
 
 // exactKeys returns the toneless pinyin keys of a character pair without
-// dialect folding.
+// dialect folding, from each character's first reading only. Replacing
+// both characters of a pair is the boldest correction, and second
+// readings are often archaic (才 also reads zai), which would turn 底才
+// into 地灾.
 func exactKeys(a, b rune) []string {
 	ra := readingsOf(a)
 	rb := readingsOf(b)
-	var keys []string
-	for _, x := range ra[:min(len(ra), maxReadings)] {
-		for _, y := range rb[:min(len(rb), maxReadings)] {
-			keys = append(keys, x+"-"+y)
-		}
+	if len(ra) == 0 || len(rb) == 0 {
+		return nil
 	}
-	return keys
+	return []string{ra[0] + "-" + rb[0]}
 }
 
 // fitsNeighbour reports whether a replacement character r reads well with

@@ -30,7 +30,7 @@ func TestSpellerAbsorbsHomophoneTypos(t *testing.T) {
 
 func TestSpellerKeepsCorrectText(t *testing.T) {
 	e := newFixtureEngine(t)
-	for _, in := range []string{"今天天气怎么样", "抵押登记要几天", "我想问问你", "12336", "证出来了去哪拿", "花十几万买的车位"} {
+	for _, in := range []string{"今天天气怎么样", "抵押登记要几天", "我想问问你", "12336", "证出来了去哪拿", "花十几万买的车位", "明年底才交房", "找测绘公司"} {
 		if got, want := e.clean(in), e.normalizer.normalize(in); got != want {
 			t.Errorf("clean(%q) = %q, want it unchanged as %q", in, got, want)
 		}
