@@ -65,7 +65,7 @@ func (s *Service) EnsureAdmin(ctx context.Context) (login, password string, crea
 		return "", "", false, err
 	}
 
-	password, err = generatePassword(firstAdminPasswordLen)
+	password, err = generatePassword(firstAdminPasswordLen, firstAdminLogin)
 	if err != nil {
 		return "", "", false, err
 	}
@@ -173,7 +173,7 @@ func (s *Service) insertAccount(draft Account, password string, onlyIfEmpty bool
 }
 
 func takenError() *InputError {
-	return &InputError{Field: "login", Message: "该登录名已被使用，请换一个。", Err: ErrLoginTaken}
+	return &InputError{Field: "login", Message: "该账号已被使用，请换一个。", Err: ErrLoginTaken}
 }
 
 func putNewAccount(tx *store.Tx, rec accountRecord, onlyIfEmpty bool) error {

@@ -55,7 +55,7 @@ func TestEnsureAdminFirstRun(t *testing.T) {
 
 func TestEnsureAdminSkipsWhenAccountsExist(t *testing.T) {
 	h := newHarness(t)
-	h.create(t, "lisi", "李四", RoleAgent, "lisi-password-1")
+	h.create(t, "lisi", "李四", RoleAgent, "Li-Si-pass-2026")
 
 	_, password, created, err := h.svc.EnsureAdmin(context.Background())
 	if err != nil {
@@ -110,19 +110,19 @@ func TestCreateAccountValidation(t *testing.T) {
 		wantField string
 		wantTaken bool
 	}{
-		{"login too short", "ab", "王五", RoleAgent, "wangwu-pass-1", "login", false},
-		{"login too long", strings.Repeat("a", 33), "王五", RoleAgent, "wangwu-pass-1", "login", false},
-		{"login with space", "wang wu", "王五", RoleAgent, "wangwu-pass-1", "login", false},
-		{"login with chinese", "王五", "王五", RoleAgent, "wangwu-pass-1", "login", false},
-		{"login with at sign", "wang@wu", "王五", RoleAgent, "wangwu-pass-1", "login", false},
+		{"login too short", "ab", "王五", RoleAgent, "Wang-Wu-pass-1", "login", false},
+		{"login too long", strings.Repeat("a", 33), "王五", RoleAgent, "Wang-Wu-pass-1", "login", false},
+		{"login with space", "wang wu", "王五", RoleAgent, "Wang-Wu-pass-1", "login", false},
+		{"login with chinese", "王五", "王五", RoleAgent, "Wang-Wu-pass-1", "login", false},
+		{"login with at sign", "wang@wu", "王五", RoleAgent, "Wang-Wu-pass-1", "login", false},
 		{"duplicate login", "zhangsan", "张三二", RoleAgent, "other-pass-12", "login", true},
 		{"duplicate login other case", "ZHANGSAN", "张三二", RoleAgent, "other-pass-12", "login", true},
-		{"empty display name", "wangwu", "  ", RoleAgent, "wangwu-pass-1", "display_name", false},
-		{"display name too long", "wangwu", strings.Repeat("王", 33), RoleAgent, "wangwu-pass-1", "display_name", false},
-		{"display name with newline", "wangwu", "王\n五", RoleAgent, "wangwu-pass-1", "display_name", false},
-		{"display name invalid utf8", "wangwu", "王\xff", RoleAgent, "wangwu-pass-1", "display_name", false},
-		{"unknown role", "wangwu", "王五", RoleUnknown, "wangwu-pass-1", "role", false},
-		{"out of range role", "wangwu", "王五", Role(9), "wangwu-pass-1", "role", false},
+		{"empty display name", "wangwu", "  ", RoleAgent, "Wang-Wu-pass-1", "display_name", false},
+		{"display name too long", "wangwu", strings.Repeat("王", 33), RoleAgent, "Wang-Wu-pass-1", "display_name", false},
+		{"display name with newline", "wangwu", "王\n五", RoleAgent, "Wang-Wu-pass-1", "display_name", false},
+		{"display name invalid utf8", "wangwu", "王\xff", RoleAgent, "Wang-Wu-pass-1", "display_name", false},
+		{"unknown role", "wangwu", "王五", RoleUnknown, "Wang-Wu-pass-1", "role", false},
+		{"out of range role", "wangwu", "王五", Role(9), "Wang-Wu-pass-1", "role", false},
 		{"short password", "wangwu", "王五", RoleAgent, "short-pw1", "password", false},
 		{"password equals login", "wangwu1234", "王五", RoleAgent, "WangWu1234", "password", false},
 		{"password too long", "wangwu", "王五", RoleAgent, strings.Repeat("x", 129), "password", false},
@@ -146,8 +146,8 @@ func TestCreateAccountBoundaries(t *testing.T) {
 	tests := []struct {
 		name, login, display, password string
 	}{
-		{"shortest login", "abc", "甲", "0123456789"},
-		{"longest login", strings.Repeat("a", 32), strings.Repeat("乙", 32), strings.Repeat("p", 128)},
+		{"shortest login", "abc", "甲", "0123456789!"},
+		{"longest login", strings.Repeat("a", 32), strings.Repeat("乙", 32), strings.Repeat("p", 127) + "9"},
 		{"login punctuation", "a.b_c-d", "丙", "ten-chars!"},
 	}
 	for _, tt := range tests {
@@ -161,9 +161,9 @@ func TestCreateAccountBoundaries(t *testing.T) {
 
 func TestAccountsListOrder(t *testing.T) {
 	h := newHarness(t)
-	first := h.create(t, "wangwu", "王五", RoleSupervisor, "wangwu-pass-1")
+	first := h.create(t, "wangwu", "王五", RoleSupervisor, "Wang-Wu-pass-1")
 	h.clock.Advance(time.Minute)
-	second := h.create(t, "lisi", "李四", RoleAgent, "lisi-password-1")
+	second := h.create(t, "lisi", "李四", RoleAgent, "Li-Si-pass-2026")
 
 	got, err := h.svc.Accounts(context.Background())
 	if err != nil {
@@ -257,7 +257,7 @@ func TestUpdateAccountValidation(t *testing.T) {
 func TestUpdateKeepsLastAdmin(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	admin := h.create(t, "admin1", "管理员甲", RoleAdmin, "admin1-password")
+	admin := h.create(t, "admin1", "管理员甲", RoleAdmin, "first-admin-pw-1")
 
 	demoted := admin
 	demoted.Role = RoleSupervisor
@@ -270,7 +270,7 @@ func TestUpdateKeepsLastAdmin(t *testing.T) {
 		t.Errorf("disabling the last admin got %v, want ErrLastAdmin", err)
 	}
 
-	h.create(t, "admin2", "管理员乙", RoleAdmin, "admin2-password")
+	h.create(t, "admin2", "管理员乙", RoleAdmin, "second-admin-pw-2")
 	if err := h.svc.Update(ctx, disabled); err != nil {
 		t.Errorf("disabling one of two admins got %v, want success", err)
 	}

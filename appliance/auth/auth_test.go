@@ -172,7 +172,7 @@ func TestCanceledContextRejected(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 
-	if _, err := h.svc.CreateAccount(ctx, "lisi", "李四", RoleAgent, "lisi-password-1"); !errors.Is(err, context.Canceled) {
+	if _, err := h.svc.CreateAccount(ctx, "lisi", "李四", RoleAgent, "Li-Si-pass-2026"); !errors.Is(err, context.Canceled) {
 		t.Errorf("CreateAccount got %v, want context.Canceled", err)
 	}
 	if _, err := h.svc.Login(ctx, "lisi", "x", ""); !errors.Is(err, context.Canceled) {

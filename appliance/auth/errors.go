@@ -83,7 +83,7 @@ func UserMessage(err error) string {
 	case errors.As(err, &locked):
 		return fmt.Sprintf("登录失败次数过多，该账号已临时锁定，请 %d 分钟后再试。", locked.Minutes())
 	case errors.Is(err, ErrBadCredentials):
-		return "登录名或密码错误，请重新输入。"
+		return "账号或密码错误，请重新输入。"
 	case errors.Is(err, ErrAccountDisabled):
 		return "该账号已停用，请联系系统管理员。"
 	case errors.Is(err, ErrNotFound):

@@ -242,8 +242,8 @@ func TestUserMessage(t *testing.T) {
 		want string
 	}{
 		{"nil", nil, ""},
-		{"input", inputError("login", "登录名不对。"), "登录名不对。"},
-		{"wrapped bad credentials", errors.Join(ErrBadCredentials), "登录名或密码错误，请重新输入。"},
+		{"input", inputError("login", "账号不对。"), "账号不对。"},
+		{"wrapped bad credentials", errors.Join(ErrBadCredentials), "账号或密码错误，请重新输入。"},
 		{"locked", &LockedError{Remaining: 61 * time.Second}, "登录失败次数过多，该账号已临时锁定，请 2 分钟后再试。"},
 		{"internal", errors.New("bolt: disk full"), "系统繁忙，请稍后再试。"},
 	}

@@ -156,15 +156,34 @@ const GeneratedPasswordLen = 16
 
 // GeneratePassword returns a random password for an administrator to hand
 // over, such as the first-run or a reset password.
-func GeneratePassword() (string, error) { return generatePassword(GeneratedPasswordLen) }
+func GeneratePassword() (string, error) { return generatePassword(GeneratedPasswordLen, "") }
+
+// GeneratePasswordFor returns a random password that passes the strength
+// rule for the account with this login, so a reset never fails on it.
+func GeneratePasswordFor(login string) (string, error) {
+	return generatePassword(GeneratedPasswordLen, normalizeLogin(login))
+}
 
 // passwordAlphabet leaves out characters that are easy to misread when a
 // password is copied from a screen: 0 O o 1 l I.
 const passwordAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
 
 // generatePassword returns n characters drawn uniformly from
-// passwordAlphabet with crypto/rand.
-func generatePassword(n int) (string, error) {
+// passwordAlphabet with crypto/rand, drawing again in the rare case that
+// the result fails checkStrength for login.
+func generatePassword(n int, login string) (string, error) {
+	if n < MinPasswordLen {
+		return "", fmt.Errorf("generating password of %d characters: want at least %d", n, MinPasswordLen)
+	}
+	for {
+		p, err := drawPassword(n)
+		if err != nil || checkStrength("password", p, login) == nil {
+			return p, err
+		}
+	}
+}
+
+func drawPassword(n int) (string, error) {
 	limit := big.NewInt(int64(len(passwordAlphabet)))
 	var b strings.Builder
 	for range n {

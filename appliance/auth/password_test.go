@@ -117,7 +117,7 @@ func TestParseHashRejects(t *testing.T) {
 func TestGeneratePassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 50 {
-		p, err := generatePassword(16)
+		p, err := generatePassword(16, "")
 		if err != nil {
 			t.Fatalf("generatePassword: %v", err)
 		}

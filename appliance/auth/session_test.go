@@ -200,9 +200,9 @@ func TestDisablingEndsSessions(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	a := h.create(t, "zhangsan", "张三", RoleAgent, "Zhang-2024-pass")
-	b := h.create(t, "lisi", "李四", RoleAgent, "lisi-password-1")
+	b := h.create(t, "lisi", "李四", RoleAgent, "Li-Si-pass-2026")
 	sessA := h.login(t, "zhangsan", "Zhang-2024-pass")
-	sessB := h.login(t, "lisi", "lisi-password-1")
+	sessB := h.login(t, "lisi", "Li-Si-pass-2026")
 
 	a.Disabled = true
 	if err := h.svc.Update(ctx, a); err != nil {

@@ -85,7 +85,7 @@ func TestSetPasswordClearsMustChange(t *testing.T) {
 		t.Fatalf("Accounts got %d, %v, want the admin", len(admin), err)
 	}
 
-	if err := h.svc.SetPassword(ctx, admin[0].ID, password, "admin-chosen-password"); err != nil {
+	if err := h.svc.SetPassword(ctx, admin[0].ID, password, "Chosen-secret-77"); err != nil {
 		t.Fatalf("SetPassword: %v", err)
 	}
 	got, err := h.svc.Account(ctx, admin[0].ID)
@@ -100,7 +100,7 @@ func TestSetPasswordClearsMustChange(t *testing.T) {
 func TestResetPassword(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	admin := h.create(t, "admin1", "管理员", RoleAdmin, "admin1-password")
+	admin := h.create(t, "admin1", "管理员", RoleAdmin, "first-admin-pw-1")
 	agent := h.create(t, "zhangsan", "张三", RoleAgent, "Zhang-2024-pass")
 	sess := h.login(t, "zhangsan", "Zhang-2024-pass")
 	for range MaxFailures {
@@ -138,9 +138,9 @@ func TestResetPassword(t *testing.T) {
 func TestResetPasswordRejects(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	admin := h.create(t, "admin1", "管理员", RoleAdmin, "admin1-password")
-	admin2 := h.create(t, "admin2", "管理员乙", RoleAdmin, "admin2-password")
-	super := h.create(t, "banzhang", "班长", RoleSupervisor, "banzhang-pass")
+	admin := h.create(t, "admin1", "管理员", RoleAdmin, "first-admin-pw-1")
+	admin2 := h.create(t, "admin2", "管理员乙", RoleAdmin, "second-admin-pw-2")
+	super := h.create(t, "banzhang", "班长", RoleSupervisor, "team-lead-pass-7")
 	agent := h.create(t, "zhangsan", "张三", RoleAgent, "Zhang-2024-pass")
 	admin2.Disabled = true
 	if err := h.svc.Update(ctx, admin2); err != nil {

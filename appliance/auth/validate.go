@@ -33,7 +33,7 @@ func validateLogin(login string) error {
 		ok = r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
 	}
 	if !ok {
-		return inputError("login", fmt.Sprintf("登录名须为 %d 至 %d 位，只能使用小写字母、数字和 . _ - 。", MinLoginLen, MaxLoginLen))
+		return inputError("login", fmt.Sprintf("账号须为 %d 至 %d 位，只能使用小写字母、数字和 . _ - 。", MinLoginLen, MaxLoginLen))
 	}
 	return nil
 }
@@ -65,10 +65,8 @@ func validatePassword(field, password, login string) error {
 		return inputError(field, fmt.Sprintf("密码至少需要 %d 个字符。", MinPasswordLen))
 	case n > MaxPasswordLen:
 		return inputError(field, fmt.Sprintf("密码不能超过 %d 个字符。", MaxPasswordLen))
-	case strings.EqualFold(strings.TrimSpace(password), login):
-		return inputError(field, "密码不能与登录名相同。")
 	}
-	return nil
+	return checkStrength(field, password, login)
 }
 
 func validateRole(role Role) error {

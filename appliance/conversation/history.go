@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/mapping"
 	htmlhl "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 
@@ -29,10 +28,13 @@ type historyDoc struct {
 
 func buildHistoryIndex(db *store.DB) (*historyIndex, error) {
 	m := bleve.NewIndexMapping()
-	m.DefaultAnalyzer = cjk.AnalyzerName
+	if err := addHistoryAnalyzer(m); err != nil {
+		return nil, err
+	}
+	m.DefaultAnalyzer = historyAnalyzer
 	doc := bleve.NewDocumentMapping()
 	text := bleve.NewTextFieldMapping()
-	text.Analyzer = cjk.AnalyzerName
+	text.Analyzer = historyAnalyzer
 	text.Store = true
 	text.IncludeTermVectors = true
 	doc.AddFieldMappingsAt("text", text)
@@ -147,7 +149,7 @@ const (
 func (s *Service) searchConversations(ctx context.Context, query string, limit int) ([]ID, map[ID][]string, error) {
 	q := bleve.NewMatchQuery(query)
 	q.SetField("text")
-	q.Analyzer = cjk.AnalyzerName
+	q.Analyzer = historyAnalyzer
 
 	var order []ID
 	snippets := map[ID][]string{}

@@ -15,7 +15,11 @@ const bucketLeftMessages = "left_messages"
 
 // LeftMessage is a message a citizen left when no seat was open (留言).
 type LeftMessage struct {
-	ID      string    `json:"id"`
+	ID string `json:"id"`
+	// Ref is the reference number the citizen is shown, such as
+	// "LY20261204-0007": the day in Beijing time and the message's number
+	// within that day. Messages stored before references existed have none.
+	Ref     string    `json:"ref,omitempty"`
 	Name    string    `json:"name"`
 	Phone   string    `json:"phone"`
 	Text    string    `json:"text"`
@@ -57,12 +61,15 @@ func (s *Service) LeaveMessage(ctx context.Context, m LeftMessage) (LeftMessage,
 		}
 		m.ID = store.SeqKey(seq)
 		m.At = s.now()
+		if m.Ref, err = assignRef(tx, m.ID, m.At); err != nil {
+			return err
+		}
 		return tx.PutSealed(bucketLeftMessages, m.ID, m)
 	})
 	if err != nil {
 		return LeftMessage{}, fmt.Errorf("storing left message: %w", err)
 	}
-	s.log.Info("message left", "id", m.ID, "channel", m.Channel)
+	s.log.Info("message left", "id", m.ID, "ref", m.Ref, "channel", m.Channel)
 	return m, nil
 }
 

@@ -72,7 +72,7 @@ func (s *Service) Transfer(ctx context.Context, from Agent, id ID, to Agent) (Co
 		c.Agents = append(c.Agents, to.ID)
 		msg, err = appendMessage(tx, &c, Message{
 			From: SenderSystem,
-			Text: fmt.Sprintf("客服 %s 已将会话转接给客服 %s，为您继续服务。", from.Name, to.Name),
+			Text: fmt.Sprintf("%s 已将会话转接给%s，为您继续服务。", staffMention(from.Name), staffMention(to.Name)),
 			At:   s.now(),
 		})
 		if err != nil {
@@ -136,10 +136,10 @@ func (s *Service) End(ctx context.Context, id ID, by Closer) (Conversation, erro
 		c.ClosedBy = "citizen"
 		switch {
 		case by.Abandoned:
-			text = "群众已离开页面，本次服务已自动结束。"
+			text = "市民已离开页面，本次服务已自动结束。"
 			c.ClosedBy = "system"
 		case by.AgentID != "":
-			text = fmt.Sprintf("客服 %s 已结束本次服务，欢迎对本次服务进行评价。", by.Name)
+			text = fmt.Sprintf("%s 已结束本次服务，欢迎对本次服务进行评价。", staffMention(by.Name))
 			c.ClosedBy = by.AgentID
 		}
 		prev = c.AgentID
@@ -188,7 +188,7 @@ func (s *Service) Requeue(ctx context.Context, id ID, agentID string) (Conversat
 		}
 		msg, err = appendMessage(tx, &c, Message{
 			From: SenderSystem,
-			Text: fmt.Sprintf("客服 %s 已离线，正在为您转接其他客服，请稍候。", c.AgentName),
+			Text: fmt.Sprintf("%s 已离线，正在为您转接其他客服，请稍候。", staffMention(c.AgentName)),
 			At:   s.now(),
 		})
 		if err != nil {

@@ -99,7 +99,7 @@ func callErrorFrame(err error, clientID string) outFrame {
 	case errors.Is(err, call.ErrGroupFull):
 		code, text = "group_full", "该集体服务窗口人数已满，请稍后再试。"
 	case errors.Is(err, call.ErrNotMember):
-		code, text = "not_member", "该群众不在集体服务窗口中。"
+		code, text = "not_member", "该市民不在集体服务窗口中。"
 	case errors.Is(err, call.ErrNoRoom):
 		code, text = "no_room", "无法加入该通话，请刷新页面后重试。"
 	case errors.Is(err, errCallNotServed):

@@ -20,9 +20,9 @@ func errorFrame(err error, clientID string) outFrame {
 	case errors.As(err, &ie):
 		code, text = "invalid", ie.Message
 	case errors.Is(err, conversation.ErrTaken):
-		code, text = "taken", "该群众已被其他客服接入，请选择其他会话。"
+		code, text = "taken", "该市民已被其他客服接入，请选择其他会话。"
 	case errors.Is(err, conversation.ErrQueueEmpty):
-		code, text = "queue_empty", "当前没有排队等候的群众。"
+		code, text = "queue_empty", "当前没有排队等候的市民。"
 	case errors.Is(err, conversation.ErrAtCapacity):
 		code, text = "at_capacity", "您同时服务的会话已达上限，请先结束部分会话。"
 	case errors.Is(err, conversation.ErrNotOwner):
@@ -32,7 +32,7 @@ func errorFrame(err error, clientID string) outFrame {
 	case errors.Is(err, conversation.ErrNotFound):
 		code, text = "not_found", "未找到该会话。"
 	case errors.Is(err, errNotOnline):
-		code, text = "not_online", "请先将状态切换为“在线”再接入群众。"
+		code, text = "not_online", "请先将状态切换为“在线”再接入市民。"
 	case errors.Is(err, errTargetOffline):
 		code, text = "not_online", "对方客服当前不在线，无法转接。"
 	case errors.Is(err, conversation.ErrRecallExpired):

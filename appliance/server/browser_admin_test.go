@@ -34,7 +34,7 @@ func TestBrowserAdminAndLeftMessage(t *testing.T) {
 	r := startHubWith(t, t.TempDir(), func(cfg *config.Config) { cfg.Hours.Weekdays = []string{} })
 
 	admin := tab(t, bctx)
-	const own = "Admin-Own-2026"
+	const own = "Hall-Own-2026"
 	run(t, admin, "first-run admin opens the login page",
 		chromedp.Navigate(r.url+"/seat"),
 		chromedp.WaitVisible(css(sel("login-form"))),

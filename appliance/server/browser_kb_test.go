@@ -121,7 +121,7 @@ func TestBrowserApproveProposedPhrasing(t *testing.T) {
 		t.Fatalf("proposal: got %s %q, want %s %q", p.EntryID, p.Phrasing, learnEntry, learnQuestion)
 	}
 
-	const own = "Admin-Own-2026"
+	const own = "Hall-Own-2026"
 	if err := r.srv.Auth().SetPassword(ctx, adminID(t, r), r.admin.Password, own); err != nil {
 		t.Fatal(err)
 	}

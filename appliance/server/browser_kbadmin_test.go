@@ -16,7 +16,7 @@ import (
 // already set, and opens path.
 func adminTab(t *testing.T, bctx context.Context, r *running, path string) context.Context {
 	t.Helper()
-	const own = "Admin-Own-2026"
+	const own = "Hall-Own-2026"
 	if err := r.srv.Auth().SetPassword(context.Background(), adminID(t, r), r.admin.Password, own); err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func (s *Server) resetAccountPassword(w http.ResponseWriter, r *http.Request) er
 		return s.accountActionFailed(w, r, err)
 	}
 
-	password, err := auth.GeneratePassword()
+	password, err := auth.GeneratePasswordFor(target.Login)
 	if err != nil {
 		return err
 	}

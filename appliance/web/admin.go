@@ -18,7 +18,7 @@ var roleOptions = []seat.Option{
 func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
 	view := seat.Accounts{Notice: accountNotices[r.URL.Query().Get("done")]}
 	if r.URL.Query().Get("created") == "1" {
-		view.Form.Notice = "账号已创建，请将登录名和初始密码告知本人。"
+		view.Form.Notice = "账号已创建，请将账号和初始密码告知本人。"
 	}
 	return s.renderAccountsView(w, r, http.StatusOK, view)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +40,9 @@ func (s *Server) citizenPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Leave.Done = r.URL.Query().Get("left") == "1"
+	if p.Leave.Done {
+		p.Leave.Ref = doneRef(r)
+	}
 	return s.render(w, r, http.StatusOK, citizen.View(p))
 }
 
@@ -163,7 +167,7 @@ func (s *Server) leaveForm(w http.ResponseWriter, r *http.Request) error {
 		Text:    r.PostFormValue("text"),
 		Channel: channel,
 	}
-	_, err := s.deps.Conversations.LeaveMessage(r.Context(), m)
+	stored, err := s.deps.Conversations.LeaveMessage(r.Context(), m)
 	var ie *conversation.InputError
 	if errors.As(err, &ie) {
 		p, verr := s.citizenView(w, r, channel)
@@ -176,7 +180,7 @@ func (s *Server) leaveForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/?left=1&channel="+channel, http.StatusSeeOther)
+	http.Redirect(w, r, "/?left=1&ref="+url.QueryEscape(stored.Ref)+"&channel="+channel, http.StatusSeeOther)
 	return nil
 }
 

@@ -163,8 +163,11 @@ type leaveRequest struct {
 	Channel string `json:"channel,omitempty"`
 }
 
+// leaveReply carries the reference number the citizen keeps for the
+// status lookup.
 type leaveReply struct {
-	ID string `json:"id"`
+	ID  string `json:"id"`
+	Ref string `json:"ref"`
 }
 
 // apiLeaveMessage stores a message; the conversation service validates
@@ -180,7 +183,7 @@ func (s *Server) apiLeaveMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, leaveReply{ID: m.ID})
+	s.writeJSON(w, r, http.StatusCreated, leaveReply{ID: m.ID, Ref: m.Ref})
 	return nil
 }
 

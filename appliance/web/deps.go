@@ -24,6 +24,7 @@ type Conversations interface {
 	LeaveMessage(ctx context.Context, m conversation.LeftMessage) (conversation.LeftMessage, error)
 	LeftMessages(ctx context.Context) ([]conversation.LeftMessage, error)
 	ReplyLeftMessage(ctx context.Context, id string, agent conversation.Agent, reply string) (conversation.LeftMessage, error)
+	LookUpLeftMessage(ctx context.Context, ref, phone string) (conversation.LeftMessageStatus, error)
 	RecordQuestion(ctx context.Context, r conversation.QuestionRecord) error
 }
 

@@ -39,7 +39,7 @@ const (
 	msgNotFound     = "您访问的页面不存在。"
 	msgNoBot        = "智能客服正在更新知识库，请稍后再试。"
 	msgNoSession    = "未找到您的服务会话，请重新转人工。"
-	msgAfterHours   = "当前为非工作时间，人工客服暂不在线，您可以留言，工作人员上班后将尽快与您联系。"
+	msgAfterHours   = "当前为非工作时间，人工客服暂不在线，您可以留言，工作人员将在人工服务时间内尽快与您联系。"
 	msgNotClosed    = "服务结束后才能评价。"
 	msgAlreadyRated = "您已评价过本次服务，感谢您的支持。"
 	msgInvalidText  = "内容含有无法识别的字符，请检查后重新输入。"

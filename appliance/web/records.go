@@ -191,22 +191,11 @@ func (s *Server) renderLeftMessages(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
-	view := seat.Messages{Nav: navOf(r, "messages"), Error: problem}
-	for _, m := range list {
-		item := seat.LeftMessage{
-			ID:        m.ID,
-			Name:      m.Name,
-			Phone:     m.Phone,
-			Text:      m.Text,
-			Channel:   m.Channel,
-			At:        s.formatTime(m.At),
-			Reply:     m.Reply,
-			RepliedBy: m.RepliedBy,
-		}
-		if !m.RepliedAt.IsZero() {
-			item.RepliedAt = s.formatTime(m.RepliedAt)
-		}
-		view.Items = append(view.Items, item)
+
+	query := messageQuery(r)
+	view := seat.Messages{Nav: navOf(r, "messages"), Error: problem, Query: query}
+	for _, m := range filterByRef(list, query) {
+		view.Items = append(view.Items, s.leftMessageItem(m))
 	}
 	return s.render(w, r, status, seat.MessagesView(view))
 }

@@ -76,7 +76,7 @@ func TestLogin(t *testing.T) {
 				if isHidden(openTag(resp.body, "login-error")) {
 					t.Errorf("login-error: got hidden, want the message")
 				}
-				if !strings.Contains(resp.body, "登录名或密码错误") {
+				if !strings.Contains(resp.body, "账号或密码错误") {
 					t.Errorf("page lacks the wrong-password message")
 				}
 			}

@@ -144,11 +144,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page(s.citizenPage))
 	mux.Handle("POST /ask", s.page(s.askForm))
 	mux.Handle("POST /leave-message", s.page(s.leaveForm))
+	// One limiter covers both lookup routes, so mixing them cannot double
+	// a client's rate.
+	lookups := newAddressLimiter(lookupEvery, lookupBurst)
+	mux.Handle("POST /leave-message/status", s.page(s.lookupForm(lookups)))
 
 	mux.Handle("POST /api/v1/bot/ask", s.api(s.apiAsk))
 	mux.Handle("POST /api/v1/handoff", s.api(s.apiHandoff))
 	mux.Handle("GET /api/v1/hours", s.api(s.apiHours))
 	mux.Handle("POST /api/v1/leave-message", s.api(s.apiLeaveMessage))
+	mux.Handle("POST /api/v1/leave-message/status", s.api(s.apiLookUpLeftMessage(lookups)))
 	mux.Handle("POST /api/v1/rating", s.api(s.apiRating))
 	mux.Handle("GET /ws/citizen", orNotFound(s.deps.CitizenSocket))
 

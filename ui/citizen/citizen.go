@@ -28,6 +28,7 @@ type Page struct {
 	// reload returns to the chat or the rating; nil when there is none.
 	Conversation *Conversation
 	Leave        LeaveForm
+	Lookup       Lookup
 }
 
 // Hours describes the working hours of the staff seats.
@@ -80,6 +81,41 @@ type LeaveForm struct {
 	Error string
 	// Done reports that the last submission was stored.
 	Done bool
+	// Ref is the stored message's reference number, shown with Done.
+	Ref string
+}
+
+// Lookup is the state of the form where a citizen looks up the status of
+// a message they left, by its reference number and their phone number.
+type Lookup struct {
+	// Ref is the reference number as typed, kept in the form.
+	Ref string
+	// Error is the reason the last lookup found nothing.
+	Error string
+	// Result is the status found by the last lookup; nil before one.
+	Result *LookupResult
+}
+
+// LookupResult is the status of one left message.
+type LookupResult struct {
+	Ref string
+	// Status is 已收到 or 已处理.
+	Status  string
+	Handled bool
+	At      string
+	// Reply is the reply staff recorded, shown as its summary once Handled.
+	Reply     string
+	RepliedAt string
+}
+
+// open reports whether the lookup form starts unfolded.
+func (l Lookup) open() bool { return l.Error != "" || l.Result != nil }
+
+func (l Lookup) result() LookupResult {
+	if l.Result == nil {
+		return LookupResult{}
+	}
+	return *l.Result
 }
 
 func (p Page) conversationID() string {

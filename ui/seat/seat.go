@@ -143,7 +143,9 @@ type Rating struct {
 
 // Messages is the view model of the left-message list.
 type Messages struct {
-	Nav   Nav
+	Nav Nav
+	// Query is the reference-number search; Items then holds the matches.
+	Query string
 	Items []LeftMessage
 	// Error is a problem with the last reply, shown above the list.
 	Error string
@@ -151,7 +153,10 @@ type Messages struct {
 
 // LeftMessage is one message a citizen left outside working hours.
 type LeftMessage struct {
-	ID      string
+	ID string
+	// Ref is the reference number the citizen was given, such as
+	// "LY20261204-0007"; empty for messages stored before references.
+	Ref     string
 	Name    string
 	Phone   string
 	Text    string
@@ -224,3 +229,7 @@ type Password struct {
 	Required bool
 	Error    string
 }
+
+// PasswordRule describes the rule auth applies to every new password, for
+// the fields where staff choose one. It must change with auth's checks.
+const PasswordRule = "至少 10 个字符，须包含小写字母、大写字母、数字、符号中的两类，不能包含账号，不能使用 admin12345、password123 等常见密码。"

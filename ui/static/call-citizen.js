@@ -3,7 +3,7 @@
 // and hold tone, and a group window joined by invitation or by its link
 // (/?group=ID).
 import { MediaLink, Snapshots, Tones, endTexts, kindLabels, onSessionFrame, peerStateText } from "./call.js";
-import { byTestID, setText, show } from "./ws.js";
+import { byTestID, setText, show, staffName } from "./ws.js";
 
 const page = document;
 const el = (id) => byTestID(page, id);
@@ -61,8 +61,8 @@ function renderCall(c) {
   if (c.state === "ringing") {
     const incoming = c.caller === "staff";
     setText(el("call-status"), incoming
-      ? `客服 ${c.agent.name} 邀请您进行${kindLabels[c.kind]}`
-      : `正在呼叫客服 ${c.agent.name}，请稍候……`);
+      ? `${staffName(c.agent.name)}邀请您进行${kindLabels[c.kind]}`
+      : `正在呼叫${staffName(c.agent.name)}，请稍候……`);
     show(el("call-ring"), incoming);
     show(el("call-controls"), !incoming);
     if (incoming) tones.start("ring");
@@ -79,7 +79,7 @@ function renderCall(c) {
   show(peer, peerText !== "");
 
   if (live) {
-    if (c.state === "live") setText(el("call-status"), `${kindLabels[c.kind]}中（客服 ${c.agent.name}）`);
+    if (c.state === "live") setText(el("call-status"), `${kindLabels[c.kind]}中（${staffName(c.agent.name)}）`);
     media.join(state.socket, c.room, { video: c.kind === "video", micOn: !media.muted }).catch(failed);
   }
   if (c.state === "ended") {
@@ -139,7 +139,7 @@ function renderGroup(g) {
   setText(notice, g.recording_notice || "");
   show(notice, Boolean(g.recording_notice));
 
-  setText(el("call-status"), `集体服务窗口（客服 ${g.agent_name}，共 ${g.members} 位市民）`);
+  setText(el("call-status"), `集体服务窗口（${staffName(g.agent_name)}，共 ${g.members} 位市民）`);
   const speak = el("group-speak-state");
   setText(speak, g.speaking ? "客服已允许您发言，麦克风已开启。" : "请先聆听，客服允许后您才能发言。");
   show(speak, true);
@@ -282,7 +282,7 @@ onSessionFrame((f, socket) => {
       if (!f.group || state.group) break;
       state.invitedGroup = f.group.id;
       setText(el("group-invite").querySelector('[data-field="text"]'),
-        `客服 ${f.group.agent_name} 邀请您加入集体服务窗口，加入后请先聆听，客服允许后可以发言。`);
+        `${staffName(f.group.agent_name)}邀请您加入集体服务窗口，加入后请先聆听，客服允许后可以发言。`);
       show(el("group-invite"), true);
       break;
   }

@@ -3,7 +3,7 @@
 // the leave-message form. All user text is set with textContent.
 import {
   Socket, newClientID, byTestID, cloneTemplate, setText, show,
-  postJSON, errorText, fillLine, markLineRecalled,
+  postJSON, errorText, fillLine, markLineRecalled, staffName,
 } from "./ws.js";
 import { renderCitations } from "./citations.js";
 
@@ -201,6 +201,9 @@ el("leave-form").addEventListener("submit", async (ev) => {
     };
     const { status, data } = await postJSON("/api/v1/leave-message", body);
     if (status === 201) {
+      setText(el("leave-ref-value"), data.ref || "");
+      show(el("leave-ref"), Boolean(data.ref));
+      el("lookup-ref").value = data.ref || "";
       show(el("leave-form"), false);
       show(el("leave-done"), true);
       return;
@@ -215,12 +218,58 @@ el("leave-form").addEventListener("submit", async (ev) => {
   }
 });
 
+// ---- looking up a left message ----
+
+el("lookup-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const error = el("lookup-error");
+  const button = el("lookup-submit");
+  show(error, false);
+  show(el("lookup-result"), false);
+  button.disabled = true;
+  try {
+    const body = { ref: el("lookup-ref").value, phone: el("lookup-phone").value };
+    const { status, data } = await postJSON("/api/v1/leave-message/status", body);
+    if (status === 200) {
+      renderLookup(data);
+      return;
+    }
+    setText(error, errorText(data, busyText));
+    show(error, true);
+  } catch {
+    setText(error, busyText);
+    show(error, true);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function renderLookup(res) {
+  setText(el("lookup-result-ref"), res.ref);
+  setText(el("lookup-result-at"), res.at);
+  setText(el("lookup-status"), res.status);
+  el("lookup-status").dataset.handled = String(Boolean(res.handled));
+  setText(el("lookup-reply"), res.reply || "");
+  setText(el("lookup-replied-at"), res.replied_at || "");
+  for (const id of ["lookup-reply-label", "lookup-reply", "lookup-replied-at-label", "lookup-replied-at"]) {
+    show(el(id), Boolean(res.handled));
+  }
+  show(el("lookup-result"), true);
+}
+
 // ---- chat ----
+
+// servingText names the staff member serving the citizen, as in
+// "工作人员李华正在为您服务。".
+function servingText(agentName) {
+  const name = staffName(agentName);
+  return name === "工作人员" ? "工作人员正在为您服务。" : `工作人员${name}正在为您服务。`;
+}
 
 function authorOf(m) {
   switch (m.from) {
     case "citizen": return "我";
-    case "agent": return m.author ? `客服 ${m.author}` : "客服";
+    case "agent": return staffName(m.author);
     case "bot": return "智能客服";
     default: return "系统消息";
   }
@@ -293,7 +342,7 @@ function applyState(c) {
     setChatStatus("正在为您转接人工客服，请稍候。");
     show(el("queue-info"), true);
   } else if (c.state === "serving") {
-    setChatStatus(c.agent_name ? `客服 ${c.agent_name} 正在为您服务。` : "人工客服正在为您服务。");
+    setChatStatus(servingText(c.agent_name));
     show(el("queue-info"), false);
   } else if (c.state === "closed") {
     finishChat(Boolean(c.rated));
@@ -404,6 +453,7 @@ function openChat() {
   state.finished = false;
   show(el("handoff-panel"), false);
   show(el("leave-panel"), false);
+  show(el("lookup-panel"), false);
   show(el("rating-panel"), false);
   // The chat repeats the bot's answer from the transcript, so the answer
   // card goes away.
@@ -557,6 +607,7 @@ function showAskAgain() {
   show(el("chat-panel"), false);
   show(el("handoff-panel"), state.hoursOpen);
   show(el("leave-panel"), !state.hoursOpen);
+  show(el("lookup-panel"), true);
 }
 
 // ---- start ----
