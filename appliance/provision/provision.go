@@ -6,9 +6,7 @@
 package provision
 
 import (
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -108,18 +106,8 @@ func (s *Settings) validateClient() error {
 		return fmt.Errorf("%w: an https hub address needs the hub certificate", ErrInvalid)
 	}
 	if s.HubCertificate != "" {
-		return checkCertificate(s.HubCertificate)
-	}
-	return nil
-}
-
-func checkCertificate(text string) error {
-	block, _ := pem.Decode([]byte(text))
-	if block == nil || block.Type != "CERTIFICATE" {
-		return fmt.Errorf("%w: hub certificate is not a PEM CERTIFICATE block", ErrInvalid)
-	}
-	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-		return fmt.Errorf("%w: hub certificate: %w", ErrInvalid, err)
+		_, err := parseCertificates(s.HubCertificate)
+		return err
 	}
 	return nil
 }
@@ -160,38 +148,80 @@ func isHost(s string) bool {
 	return len(s) <= 253 && hostPattern.MatchString(s)
 }
 
+// Result reports what Write kept of an earlier provisioning.
+type Result struct {
+	// Kept lists the settings of the earlier wenban.yaml that provisioning
+	// does not own and that Write kept, such as "tls" or "kiosk.camera".
+	// It is empty on a first provisioning and after a change of role.
+	Kept []string
+}
+
+// staleFiles are the files of one role that Write removes when the new
+// role has no use for them.
+var staleFiles = []string{"role-hub", "role-seat", "role-kiosk", "hub.pem", browserPolicyName, "wenban.yaml", "kiosk.env"}
+
 // Write validates s and stores it in dir: settings.json, a role-ROLE
 // marker that the image's units test for, the systemd-networkd and
-// systemd-timesyncd files, the hub certificate, the hub's wenban.yaml and
-// the kiosk's environment file. Files of an earlier provisioning that the
-// new role does not use are removed.
-func Write(dir string, s Settings) error {
+// systemd-timesyncd files, the hub certificate with the browsers' policy
+// that trusts it, the hub's or the kiosk's wenban.yaml and the browsers'
+// environment file. Files of an earlier provisioning that the new role
+// does not use are removed. A wenban.yaml of an earlier provisioning in
+// the same role keeps every setting that provisioning does not own, such
+// as a hub's tls section, because the operator set them.
+func Write(dir string, s Settings) (Result, error) {
 	if err := s.Validate(); err != nil {
-		return err
+		return Result{}, err
 	}
 	// The service users of the hub and the kiosk read these files, and
 	// none of them is secret.
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
+		return Result{}, fmt.Errorf("creating %s: %w", dir, err)
 	}
 
-	files, err := render(s)
+	previous, err := previousConfig(dir, s.Role)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	for _, stale := range []string{"role-hub", "role-seat", "role-kiosk", "hub.pem", "wenban.yaml", "kiosk.env"} {
+	files, kept, err := render(s, previous)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, stale := range staleFiles {
 		if _, keep := files[stale]; !keep {
 			if err := os.Remove(filepath.Join(dir, stale)); err != nil && !os.IsNotExist(err) {
-				return fmt.Errorf("removing %s: %w", stale, err)
+				return Result{}, fmt.Errorf("removing %s: %w", stale, err)
 			}
 		}
 	}
 	for name, content := range files {
 		if err := writeFile(filepath.Join(dir, name), content); err != nil {
-			return err
+			return Result{}, err
 		}
 	}
-	return nil
+	return Result{Kept: kept}, nil
+}
+
+// previousConfig returns the wenban.yaml in dir when the earlier
+// provisioning had role, or nil. A file without settings.json beside it
+// counts as the operator's and is kept too.
+func previousConfig(dir string, role Role) ([]byte, error) {
+	path := filepath.Join(dir, "wenban.yaml")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+
+	earlier, err := Read(dir)
+	if err == nil && earlier.Role != role {
+		return nil, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return data, nil
 }
 
 // Read returns the settings stored in dir.

@@ -51,7 +51,7 @@ func TestValidate(t *testing.T) {
 func TestWriteRoleFiles(t *testing.T) {
 	dir := t.TempDir()
 	hub := Settings{Role: RoleHub, NTPServer: "10.12.0.1", Listen: "0.0.0.0:8080", Network: Network{Address: "10.12.0.5/24"}}
-	if err := Write(dir, hub); err != nil {
+	if _, err := Write(dir, hub); err != nil {
 		t.Fatalf("Write hub: %v", err)
 	}
 	for name, want := range map[string]string{
@@ -71,7 +71,7 @@ func TestWriteRoleFiles(t *testing.T) {
 	}
 
 	kiosk := Settings{Role: RoleKiosk, HubURL: "http://10.12.0.5:8080/", WindowID: "w01", NTPServer: "10.12.0.1"}
-	if err := Write(dir, kiosk); err != nil {
+	if _, err := Write(dir, kiosk); err != nil {
 		t.Fatalf("Write kiosk: %v", err)
 	}
 	yaml, err := os.ReadFile(filepath.Join(dir, "wenban.yaml"))
@@ -119,7 +119,7 @@ func TestGate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			if tt.s != nil {
-				if err := Write(dir, *tt.s); err != nil {
+				if _, err := Write(dir, *tt.s); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -6,11 +6,13 @@ import (
 	"strings"
 )
 
-// render returns the files Write stores, by name.
-func render(s Settings) (map[string]string, error) {
+// render returns the files Write stores, by name, and the settings of
+// previousConfig, the wenban.yaml of an earlier provisioning in the same
+// role, that the new wenban.yaml keeps.
+func render(s Settings, previousConfig []byte) (map[string]string, []string, error) {
 	settings, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("encoding settings: %w", err)
+		return nil, nil, fmt.Errorf("encoding settings: %w", err)
 	}
 
 	files := map[string]string{
@@ -22,17 +24,28 @@ func render(s Settings) (map[string]string, error) {
 	if s.HubCertificate != "" {
 		files["hub.pem"] = s.HubCertificate
 	}
-	switch s.Role {
-	case RoleHub:
-		files["wenban.yaml"] = "# Written by wenban provision.\nlisten: " + s.Listen + "\n"
-	case RoleKiosk:
-		// wenban kiosk reads its hub and window from the kiosk section.
-		files["wenban.yaml"] = "# Written by wenban provision.\nkiosk:\n  hub: " + s.HubURL + "\n  window: " + s.WindowID + "\n"
-		files["kiosk.env"] = kioskEnv(s)
-	default:
+	if s.HubCertificate != "" && s.Role != RoleHub {
+		policy, err := browserPolicy(s.HubCertificate)
+		if err != nil {
+			return nil, nil, err
+		}
+		files[browserPolicyName] = policy
+	}
+	if s.Role != RoleHub {
 		files["kiosk.env"] = kioskEnv(s)
 	}
-	return files, nil
+	if s.Role == RoleSeat {
+		return files, nil, nil
+	}
+
+	// wenban serve reads listen from wenban.yaml, and wenban kiosk reads
+	// kiosk.hub and kiosk.window.
+	config, kept, err := renderConfig(s, previousConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	files["wenban.yaml"] = config
+	return files, kept, nil
 }
 
 func networkFile(n Network) string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -42,6 +43,7 @@ func runKiosk(ctx context.Context, args []string, out, errOut io.Writer) error {
 	useKioskListen(fs)
 	fs.String("hub", "", "hub base URL, such as http://10.20.0.2:8080 (sets kiosk.hub)")
 	fs.String("window", "", "ID of the virtual window this terminal serves (sets kiosk.window)")
+	hubCert := fs.String("hub-cert", "", "PEM file with the only certificate or CA to trust for an https hub, such as the provisioned hub.pem; empty means the system roots")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -51,8 +53,12 @@ func runKiosk(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg.Log, errOut).With("role", "kiosk")
+	hubTLS, err := kioskHubTLS(cfg.Kiosk.Hub, *hubCert)
+	if err != nil {
+		return err
+	}
 
-	term, closeInput, err := newTerminal(cfg, log)
+	term, closeInput, err := newTerminal(cfg, hubTLS, log)
 	if err != nil {
 		return err
 	}
@@ -98,7 +104,7 @@ func useKioskListen(fs *pflag.FlagSet) {
 
 // newTerminal registers the microphone driver, opens the uinput device and
 // builds the terminal. The returned function closes the uinput device.
-func newTerminal(cfg config.Config, log *slog.Logger) (*terminal.Terminal, func(), error) {
+func newTerminal(cfg config.Config, hubTLS *tls.Config, log *slog.Logger) (*terminal.Terminal, func(), error) {
 	k := cfg.Kiosk
 	hub, err := url.Parse(k.Hub)
 	if err != nil {
@@ -125,6 +131,7 @@ func newTerminal(cfg config.Config, log *slog.Logger) (*terminal.Terminal, func(
 		Hub:            hub,
 		Window:         k.Window,
 		Key:            key,
+		HubTLS:         hubTLS,
 		Camera:         videoOptions(k.Camera),
 		DocumentCamera: videoOptions(k.DocumentCamera),
 		Microphone:     micOpts,

@@ -51,13 +51,20 @@ func runProvision(_ context.Context, args []string, out, errOut io.Writer) error
 		}
 		s.HubCertificate = string(pem)
 	}
-	if err := provision.Write(*dir, s); err != nil {
+	result, err := provision.Write(*dir, s)
+	if err != nil {
 		if errors.Is(err, provision.ErrInvalid) {
 			return fmt.Errorf("初始化设置有误，请检查后重试。\n详细信息：%w", err)
 		}
 		return err
 	}
 	fmt.Fprintf(out, "已保存初始化设置：角色 %s，时间服务器 %s。重启终端后按新设置运行。\n", s.Role, s.NTPServer)
+	if len(result.Kept) > 0 {
+		fmt.Fprintf(out, "已保留配置文件 wenban.yaml 中原有的设置：%s。\n", strings.Join(result.Kept, "、"))
+	}
+	if s.HubCertificate != "" && s.Role != provision.RoleHub {
+		fmt.Fprintln(out, "已导入服务中心证书，本机浏览器和终端程序据此验证服务中心。")
+	}
 	return showRecoveryKey(*keyPath, out)
 }
 

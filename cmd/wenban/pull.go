@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +14,7 @@ import (
 
 	"wenban/appliance/provision"
 	"wenban/firmware/update"
+	"wenban/kiosk/hubtls"
 )
 
 func runUpdatePull(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -84,13 +83,15 @@ func pullSettings(dir, hub, certPath string) (string, []byte, error) {
 // hubClient trusts only the enrolled hub certificate for HTTPS, or the
 // system roots when none was enrolled (plain-HTTP hubs).
 func hubClient(cert []byte) (*http.Client, error) {
-	transport := &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}
-	if cert != nil {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(cert) {
-			return nil, fmt.Errorf("hub certificate holds no PEM certificate")
-		}
-		transport.TLSClientConfig.RootCAs = pool
+	if cert == nil {
+		return hubtls.Client(nil, pullTimeout), nil
 	}
-	return &http.Client{Transport: transport, Timeout: 30 * time.Minute}, nil
+	cfg, err := hubtls.Config(cert)
+	if err != nil {
+		return nil, fmt.Errorf("hub certificate: %w", err)
+	}
+	return hubtls.Client(cfg, pullTimeout), nil
 }
+
+// pullTimeout bounds one update download, which is a whole root image.
+const pullTimeout = 30 * time.Minute

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -17,6 +18,10 @@ import (
 
 // closeTimeout bounds the WHIP DELETE when a publication ends.
 const closeTimeout = 5 * time.Second
+
+// whipTimeout bounds one WHIP request, as media.Publish's default client
+// does.
+const whipTimeout = 10 * time.Second
 
 // capture is the tracks of one publication attempt.
 type capture struct {
@@ -87,6 +92,7 @@ func (t *Terminal) publishUntilChange(ctx context.Context, log *slog.Logger, cal
 		Selector:      t.selector,
 		ICEServers:    iceServers(call.ICEServers),
 		SettingEngine: t.opts.SettingEngine,
+		HTTPClient:    &http.Client{Transport: t.hubTransport, Timeout: whipTimeout},
 		Logger:        log,
 	})
 	if err != nil {

@@ -22,6 +22,7 @@ const writeTimeout = 5 * time.Second
 func (t *Terminal) connect(ctx context.Context) error {
 	endpoint := t.channelURL()
 	conn, resp, err := websocket.Dial(ctx, endpoint, &websocket.DialOptions{
+		HTTPClient: &http.Client{Transport: t.hubTransport},
 		HTTPHeader: http.Header{"Authorization": []string{"Bearer " + t.opts.Key}},
 	})
 	if err != nil {

@@ -83,6 +83,7 @@ func (t *Terminal) hubProxy() http.Handler {
 	hubOrigin := hub.Scheme + "://" + hub.Host
 
 	proxy := &httputil.ReverseProxy{
+		Transport: t.hubTransport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(hub)
 			if pr.In.Header.Get("Origin") != "" {

@@ -7,9 +7,11 @@ package terminal
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"wenban/kiosk/control"
+	"wenban/kiosk/hubtls"
 	"wenban/kiosk/input"
 	"wenban/kiosk/media"
 )
@@ -30,6 +33,9 @@ type Options struct {
 	Window string
 	// Key authenticates the control channel. Required.
 	Key string
+	// HubTLS verifies an https hub, such as hubtls.LoadConfig of the
+	// provisioned hub.pem. Nil means the system roots.
+	HubTLS *tls.Config
 
 	Camera         media.VideoOptions
 	DocumentCamera media.VideoOptions
@@ -63,6 +69,9 @@ type Terminal struct {
 	log      *slog.Logger
 	selector *mediadevices.CodecSelector
 	session  *input.Session // nil without Options.Input
+	// hubTransport carries every request to the hub: the control channel,
+	// WHIP and the screen's forwarded routes.
+	hubTransport http.RoundTripper
 
 	sendMu sync.Mutex
 	send   func(control.Frame) error // nil while the channel is down
@@ -110,6 +119,8 @@ func New(opts Options) (*Terminal, error) {
 		log:      opts.Logger.With("window", opts.Window),
 		selector: selector,
 		changed:  make(chan struct{}),
+
+		hubTransport: hubtls.Transport(opts.HubTLS),
 	}
 	if opts.Input != nil {
 		t.session = input.NewSession(opts.Input, t.log)

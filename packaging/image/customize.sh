@@ -17,6 +17,12 @@ install -D -m 0644 "$keys" "$tree/usr/lib/wenban/firmware-keys.pem"
 cp -a "$here/rootfs/." "$tree/"
 install -m 0644 "$repo/packaging/wenban.service" "$tree/etc/systemd/system/wenban.service"
 mkdir -p "$tree/efi" "$tree/var/lib/wenban-data"
+# The seat and kiosk browsers trust the hub's certificate through the
+# CACertificates policy that `wenban provision --hub-cert` writes on the
+# data partition, since /etc is read-only. Chromium skips the link while
+# its target is missing, as on a hub or a plain-HTTP terminal.
+ln -sfn /var/lib/wenban-data/provision/chromium-policy.json \
+	"$tree/etc/chromium/policies/managed/wenban-hub-certificate.json"
 
 # The kiosk process units belong to packaging/kiosk; the image installs
 # whatever that folder ships and falls back to its own unit otherwise.
