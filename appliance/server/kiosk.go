@@ -57,13 +57,9 @@ const kioskTokenTTL = 8 * time.Hour
 // camera, microphone and screen and to play the room. It returns false
 // when no kiosk started the conversation. An offline terminal gets the
 // call when it reconnects. The screen share goes to a room of its own,
-// kioskScreenRoom(room).
-//
-// NOTE: the SFU fills a WHEP player's slots with the room's first track of
-// each kind, so the kiosk screen plays its own camera if the kiosk
-// published before the staff member did. kioskCallEvents calls this only
-// after the staff member's media arrived, which holds that order unless
-// the staff member has no camera.
+// kioskScreenRoom(room). The WHEP session of the play token receives
+// staff members only (see kioskPlaySources), so the kiosk screen never
+// plays the kiosk's own camera.
 func (s *Server) StartKioskCall(conversation, room string) (bool, error) {
 	window, ok := s.kiosks.hub.WindowOf(conversation)
 	if !ok {
@@ -77,6 +73,9 @@ func (s *Server) StartKioskCall(conversation, room string) (bool, error) {
 	}
 	play, err := s.tokens.Issue(room, token.PermissionPlay, kioskTokenTTL, now)
 	if err != nil {
+		return true, err
+	}
+	if err := s.rememberKioskPlayer(play); err != nil {
 		return true, err
 	}
 	screenRoom := kioskScreenRoom(room)

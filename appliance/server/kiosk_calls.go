@@ -8,16 +8,6 @@ import (
 
 	"wenban/appliance/call"
 	"wenban/appliance/conversation"
-	"wenban/appliance/media/sfu"
-)
-
-// Timing of the kiosk side of a call.
-const (
-	// kioskStaffMediaWait bounds the wait for the staff member's first
-	// RTP before the kiosk gets the call (see startKioskWhenStaffPublishes).
-	kioskStaffMediaWait = 15 * time.Second
-	// kioskStaffMediaPoll is the interval of that wait.
-	kioskStaffMediaPoll = 100 * time.Millisecond
 )
 
 // kioskCalls tracks which calls of kiosk conversations the terminal
@@ -28,6 +18,9 @@ type kioskCalls struct {
 	joined map[conversation.ID]call.Call
 	// publications are the kiosk WHIP sessions by session ID.
 	publications map[string]kioskPublication
+	// players are the expiry times of the kiosks' WHEP play tokens by
+	// token ID (see rememberKioskPlayer).
+	players map[string]time.Time
 }
 
 // kioskCallEvents wraps the session plane's call-event sink so that the
@@ -65,7 +58,7 @@ func (s *Server) kioskCallChanged(c call.Call) {
 		// NOTE: the control frame carries no call kind, so the kiosk
 		// publishes its camera in a voice call too.
 		if s.markKioskCallJoined(c) {
-			go s.startKioskWhenStaffPublishes(c)
+			go s.startKioskCallMedia(c)
 		}
 	case call.StateEnded:
 		if s.forgetKioskCall(c) {
@@ -116,26 +109,10 @@ func (s *Server) acceptKioskCall(c call.Call) {
 	}
 }
 
-// startKioskWhenStaffPublishes sends the call to the kiosk once the staff
-// member's media reaches the room. The kiosk screen plays the room over
-// WHEP, and the SFU fills a WHEP player with the room's first track of
-// each kind, so the staff member's tracks must be in the room before the
-// kiosk's camera is. After kioskStaffMediaWait the kiosk joins anyway,
-// for example when the staff member has no camera.
-func (s *Server) startKioskWhenStaffPublishes(c call.Call) {
-	staff := call.StaffParticipant(c.Agent.ID)
-	kind := sfu.KindAudio
-	if c.Kind == call.KindVideo {
-		kind = sfu.KindVideo
-	}
-
-	deadline := time.Now().Add(kioskStaffMediaWait)
-	for time.Now().Before(deadline) {
-		if s.callSFU.Stats(c.Room).Participants[staff].In[kind].Packets > 0 {
-			break
-		}
-		time.Sleep(kioskStaffMediaPoll)
-	}
+// startKioskCallMedia sends the call to the kiosk. The kiosk may publish
+// before the staff member's media reaches the room, because its WHEP
+// player receives staff members only (see kioskPlaySources).
+func (s *Server) startKioskCallMedia(c call.Call) {
 	if _, still := s.kioskCall(c.Conversation); !still {
 		return
 	}

@@ -78,9 +78,10 @@ func (s *Server) openMedia() error {
 	}
 
 	s.media.whip = whip.New(whip.Options{
-		SFU:    s.callSFU,
-		Tokens: s.tokens,
-		Logger: s.log.With("component", "whip"),
+		SFU:         s.callSFU,
+		Tokens:      s.tokens,
+		Logger:      s.log.With("component", "whip"),
+		PlaySources: s.kioskPlaySources,
 	})
 
 	return nil

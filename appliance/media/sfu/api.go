@@ -117,6 +117,12 @@ type JoinOptions struct {
 	// OnState, when set, receives every peer connection state change, for
 	// example to show "reconnecting" or to clean up after failure.
 	OnState func(webrtc.PeerConnectionState)
+	// Sources, when set, limits what the participant receives to the
+	// tracks of the publishers for which it returns true, for example a
+	// kiosk's player that plays only the staff member. Nil receives every
+	// other participant's tracks. The SFU calls it with its lock held, so
+	// it must return quickly and must not call the SFU.
+	Sources func(ParticipantID) bool
 }
 
 // Kind is "audio" or "video", as in webrtc.RTPCodecType.String().

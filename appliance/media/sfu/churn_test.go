@@ -162,6 +162,7 @@ func TestMediaChurnLeaksNothing(t *testing.T) {
 		id := sfu.ParticipantID(fmt.Sprintf("pub-%d", i))
 		pub := startPublisher(t, s, "r1", id)
 		waitFor(t, mediaTimeout, "video from "+string(id), atLeast(sub, id, "video", 5))
+		waitFor(t, mediaTimeout, "audio from "+string(id), atLeast(sub, id, "audio", 5))
 		if err := pub.peer.Close(); err != nil {
 			t.Fatalf("closing client %s: %v", id, err)
 		}
@@ -172,6 +173,10 @@ func TestMediaChurnLeaksNothing(t *testing.T) {
 
 	settleGoroutines(t, base, 10, "goroutines after 20 publishers came and went")
 	t.Logf("goroutines: %d after the first publisher, %d after 20 more", base, runtime.NumGoroutine())
+	// The subscriber keeps a dead transceiver per departed track, see
+	// addDownLocked.
+	t.Logf("subscriber transceivers after 21 publishers: %d at the hub, %d at the client",
+		sfu.Transceivers(sub.part), len(sub.peer.PeerConnection().GetTransceivers()))
 	if got := len(s.Stats("r1").Participants); got != 1 {
 		t.Errorf("got %d participants, want 1", got)
 	}

@@ -110,7 +110,7 @@ func (t *pubTrack) forward() {
 			continue
 		}
 		for _, d := range t.downList() {
-			d.write(&pkt, n, kindIndex)
+			d.write(t, &pkt, n, kindIndex)
 		}
 	}
 }
@@ -172,6 +172,10 @@ type downTrack struct {
 	src    atomic.Pointer[pubTrack]
 	sender *webrtc.RTPSender
 	bound  atomic.Bool
+	// rewriter renumbers a slot's packets across changes of source. It
+	// is nil for the down tracks of signalling participants, whose
+	// source never changes.
+	rewriter *rtpRewriter
 }
 
 func (d *downTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
@@ -196,9 +200,18 @@ func (d *downTrack) Unbind(ctx webrtc.TrackLocalContext) error {
 	return d.TrackLocalStaticRTP.Unbind(ctx)
 }
 
-func (d *downTrack) write(pkt *rtp.Packet, size, kindIndex int) {
+// write sends one packet of src to the subscriber. A slot drops a packet
+// from a source it no longer plays, which the source's forwarding loop
+// may still hold in its down track list for a moment after the switch.
+func (d *downTrack) write(src *pubTrack, pkt *rtp.Packet, size, kindIndex int) {
 	if !d.bound.Load() {
 		return
+	}
+	if d.rewriter != nil {
+		if d.src.Load() != src {
+			return
+		}
+		pkt = &rtp.Packet{Header: d.rewriter.rewrite(src, pkt.Header), Payload: pkt.Payload}
 	}
 	if err := d.WriteRTP(pkt); err != nil {
 		return
@@ -225,11 +238,15 @@ func (s *SFU) addDownLocked(sub *Participant, t *pubTrack) {
 	}
 	d := &downTrack{TrackLocalStaticRTP: local, sub: sub}
 	d.src.Store(t)
-	// NOTE: every down track gets a new transceiver and pion never
+	// NOTE: every down track gets a new transceiver and pion v4 never
 	// removes one, so a subscriber's session grows by one section per
-	// track that ever left its room. Reusing inactive sections would stop
-	// that, but pion clients (rtcpeer, wenban-loadgen) then receive
-	// nothing on the reused section.
+	// track that ever left its room. WebRTC lets a section that a
+	// negotiation made inactive carry a new track, but a pion v4.2.26
+	// answerer stops its transceiver on every offer that shows the
+	// section inactive and replaces the stopped receiver only the first
+	// time. A pion client (rtcpeer, wenban-loadgen) then gets no OnTrack
+	// for a section reused after a second such offer, as
+	// TestPionReusedSectionAfterInactiveOffers shows.
 	sendOnly := webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}
 	transceiver, err := sub.pc.AddTransceiverFromTrack(d, sendOnly)
 	if err != nil {
@@ -246,8 +263,15 @@ func (s *SFU) addDownLocked(sub *Participant, t *pubTrack) {
 }
 
 // fillSlotLocked attaches a free slot of sub (created by Answer) to t
-// when kind and codec match.
+// when sub's sources admit t, kind and codec match and no other slot of
+// sub already plays t.
 func (s *SFU) fillSlotLocked(sub *Participant, t *pubTrack) {
+	if !sub.receives(t) {
+		return
+	}
+	if slices.ContainsFunc(sub.downs, func(d *downTrack) bool { return d.src.Load() == t }) {
+		return
+	}
 	for _, d := range sub.downs {
 		if d.src.Load() != nil || d.Kind() != t.remote.Kind() {
 			continue

@@ -400,7 +400,8 @@ func (p *Participant) addCandidate(c webrtc.ICECandidateInit) {
 // client's offer, waits for the hub's candidates to be gathered and
 // returns the answer SDP. A subscribing participant gets one slot per
 // kind that the offer receives, filled with the room's first track of
-// that kind now or when one is published.
+// that kind that JoinOptions.Sources admits, now or when one is
+// published. A slot whose track ends takes the next admitted track.
 func (p *Participant) Answer(ctx context.Context, offerSDP string) (string, error) {
 	if offerSDP == "" {
 		return "", fmt.Errorf("offer without SDP: %w", ErrBadSignal)

@@ -84,7 +84,7 @@ func (s *SFU) addSlotLocked(p *Participant, kind Kind) error {
 	if err != nil {
 		return fmt.Errorf("creating %s slot: %w", kind, err)
 	}
-	d := &downTrack{TrackLocalStaticRTP: local, sub: p}
+	d := &downTrack{TrackLocalStaticRTP: local, sub: p, rewriter: &rtpRewriter{clockRate: codec.ClockRate}}
 	sender, err := p.pc.AddTrack(d)
 	if err != nil {
 		return fmt.Errorf("adding %s slot: %w", kind, err)
@@ -95,7 +95,7 @@ func (s *SFU) addSlotLocked(p *Participant, kind Kind) error {
 	s.readSenderRTCP(d)
 
 	for _, t := range p.room.tracks {
-		if t.owner != p && t.kind == kind {
+		if t.kind == kind && p.receives(t) {
 			s.fillSlotLocked(p, t)
 
 			break
@@ -105,14 +105,15 @@ func (s *SFU) addSlotLocked(p *Participant, kind Kind) error {
 	return nil
 }
 
-// slotCodecLocked picks the codec of the room's first track of a kind, or
-// VP8 and Opus when nothing of that kind is published yet.
+// slotCodecLocked picks the codec of the room's first admitted track of a
+// kind, or VP8 and Opus when no admitted track of that kind is published
+// yet.
 // NOTE: a slot created before any publisher only takes a later track of
 // the same codec, so a WHEP player that starts before an H.264 publisher
 // receives no video until it reconnects.
 func (s *SFU) slotCodecLocked(p *Participant, kind Kind) webrtc.RTPCodecCapability {
 	for _, t := range p.room.tracks {
-		if t.owner != p && t.kind == kind {
+		if t.kind == kind && p.receives(t) {
 			return t.remote.Codec().RTPCodecCapability
 		}
 	}

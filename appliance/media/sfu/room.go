@@ -31,26 +31,26 @@ func (r *room) members() []*Participant {
 }
 
 // subscribeLocked gives p a down track for every track that others
-// publish in its room.
+// publish in its room and that p's JoinOptions.Sources admits.
 func (s *SFU) subscribeLocked(p *Participant) {
 	if !p.jo.CanSubscribe {
 		return
 	}
 	for _, t := range p.room.tracks {
-		if t.owner != p {
+		if p.receives(t) {
 			s.addDownLocked(p, t)
 		}
 	}
 }
 
 // publishLocked adds a new published track to its owner's room and
-// subscribes every other participant to it.
+// subscribes every other participant whose sources admit it.
 func (s *SFU) publishLocked(t *pubTrack) {
 	r := t.owner.room
 	r.tracks = append(r.tracks, t)
 	t.room.Store(r)
 	for _, sub := range r.participants {
-		if sub != t.owner && sub.jo.CanSubscribe {
+		if sub.jo.CanSubscribe && sub.receives(t) {
 			s.addDownLocked(sub, t)
 		}
 	}
@@ -60,15 +60,20 @@ func (s *SFU) publishLocked(t *pubTrack) {
 }
 
 // unpublishLocked removes a published track from its room, drops every
-// subscription to it and closes its recording sink.
+// subscription to it and closes its recording sink. The slots it leaves
+// free take another admitted track of the room, if there is one.
 func (s *SFU) unpublishLocked(t *pubTrack) {
 	r := t.room.Load()
 	if r != nil {
 		r.tracks = slices.DeleteFunc(r.tracks, func(x *pubTrack) bool { return x == t })
 	}
 	t.room.Store(nil)
-	for _, d := range t.downList() {
+	downs := t.downList()
+	for _, d := range downs {
 		s.removeDownLocked(d)
+	}
+	for _, d := range downs {
+		s.refillSlotsLocked(d.sub)
 	}
 	s.stopSinkLocked(t)
 }

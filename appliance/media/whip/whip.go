@@ -57,6 +57,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time for token expiry. Nil means time.Now.
 	Now func() time.Time
+	// PlaySources, when set, returns the publishers a WHEP player with
+	// the given token receives, as sfu.JoinOptions.Sources. A nil func or
+	// a nil result lets the player receive every publisher of the room.
+	// The kiosk's player uses it to play only the staff member.
+	PlaySources func(token.Claims) func(sfu.ParticipantID) bool
 }
 
 // Handler serves the WHIP and WHEP endpoints.
@@ -179,7 +184,7 @@ func (h *Handler) create(kind string) http.HandlerFunc {
 
 			return
 		}
-		id, answer, err := h.start(r.Context(), kind, sfu.RoomID(room), string(offer), claims.ID)
+		id, answer, err := h.start(r.Context(), kind, sfu.RoomID(room), string(offer), claims)
 		if err != nil {
 			h.opts.Logger.Warn("media session rejected", "kind", kind, "room", room, "error", err)
 			if errors.Is(err, sfu.ErrLimit) {
@@ -231,7 +236,8 @@ func (h *Handler) unreserve(tokenID string, started bool) {
 }
 
 // start joins a participant without signalling and answers its offer.
-func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer, tokenID string) (id, answer string, err error) {
+func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer string, claims token.Claims) (id, answer string, err error) {
+	tokenID := claims.ID
 	started := false
 	defer func() { h.unreserve(tokenID, started) }()
 
@@ -239,10 +245,15 @@ func (h *Handler) start(ctx context.Context, kind string, room sfu.RoomID, offer
 	if err != nil {
 		return "", "", err
 	}
+	var sources func(sfu.ParticipantID) bool
+	if kind == "whep" && h.opts.PlaySources != nil {
+		sources = h.opts.PlaySources(claims)
+	}
 	var part *sfu.Participant
 	part, err = h.opts.SFU.Join(room, sfu.ParticipantID(kind+"-"+id), sfu.JoinOptions{
 		CanPublish:   kind == "whip",
 		CanSubscribe: kind == "whep",
+		Sources:      sources,
 		OnState: func(state webrtc.PeerConnectionState) {
 			if state == webrtc.PeerConnectionStateFailed || state == webrtc.PeerConnectionStateClosed {
 				h.end(id, "connection "+state.String())

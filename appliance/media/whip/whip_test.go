@@ -37,6 +37,13 @@ func logger() *slog.Logger {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+
+	return newHarnessWith(t, whip.Options{})
+}
+
+// newHarnessWith serves opts, with the SFU, tokens and logger filled in.
+func newHarnessWith(t *testing.T, opts whip.Options) *harness {
+	t.Helper()
 	s, err := sfu.New(sfu.Options{Logger: logger(), ICE: sfu.ICEConfig{ListenIPs: []string{"127.0.0.1"}}})
 	if err != nil {
 		t.Fatalf("sfu.New: %v", err)
@@ -45,7 +52,8 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatalf("token.New: %v", err)
 	}
-	h := whip.New(whip.Options{SFU: s, Tokens: tokens, Logger: logger()})
+	opts.SFU, opts.Tokens, opts.Logger = s, tokens, logger()
+	h := whip.New(opts)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
