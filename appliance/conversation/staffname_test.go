@@ -15,8 +15,8 @@ func TestStaffMention(t *testing.T) {
 		{"", "工作人员"},
 	}
 	for _, tt := range tests {
-		if got := staffMention(tt.name); got != tt.want {
-			t.Errorf("staffMention(%q): got %q, want %q", tt.name, got, tt.want)
+		if got := StaffMention(tt.name); got != tt.want {
+			t.Errorf("StaffMention(%q): got %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -66,7 +66,7 @@ func runStaffAdd(ctx context.Context, args []string, out, errOut io.Writer) erro
 	if created {
 		fmt.Fprintf(out, "首次使用，已创建管理员账号：%s  初始密码：%s（请登录后立即修改）\n", adminLogin, adminPassword)
 	}
-	password, err := auth.GeneratePassword()
+	password, err := auth.GeneratePasswordFor(login)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func runStaffReset(ctx context.Context, args []string, out, errOut io.Writer) er
 		admin = target
 	}
 
-	password, err := auth.GeneratePassword()
+	password, err := auth.GeneratePasswordFor(login)
 	if err != nil {
 		return err
 	}

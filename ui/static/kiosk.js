@@ -4,7 +4,7 @@
 // (devices, call, remote control, document-camera requests) arrives as
 // server-sent events from /kiosk/state.
 
-import { Socket, newClientID, byTestID, field, cloneTemplate, setText, show, senderLabels, errorText } from "./ws.js";
+import { Socket, newClientID, byTestID, field, cloneTemplate, setText, show, senderLabels, errorText, staffName } from "./ws.js";
 import { Keyboard } from "./kiosk-keyboard.js";
 
 const root = byTestID(document, "kiosk-page");
@@ -188,7 +188,8 @@ function addLine(m) {
   if (m.seq) session.lastSeq = m.seq;
   const li = cloneTemplate("tpl-kiosk-line");
   li.dataset.from = m.from;
-  setText(field(li, "author"), m.author || senderLabels[m.from] || "");
+  const author = m.from === "agent" ? staffName(m.author) : m.author || senderLabels[m.from];
+  setText(field(li, "author"), author || "");
   setText(field(li, "text"), m.recalled ? "（已撤回）" : m.text);
   const log = el("kiosk-chat-log");
   log.append(li);

@@ -244,7 +244,6 @@ export const senderLabels = {
   system: "系统",
 };
 
-// errorText returns the Chinese message of an error frame or reply.
 // staffName is how citizens see a staff member: their display name, or
 // 工作人员 when it is empty or the first administrator's default name
 // 系统管理员, which is a role and not a person.
@@ -252,6 +251,7 @@ export function staffName(name) {
   return name && name !== "系统管理员" ? name : "工作人员";
 }
 
+// errorText returns the Chinese message of an error frame or reply.
 export function errorText(obj, fallback) {
   if (obj && typeof obj.message === "string" && obj.message) return obj.message;
   if (obj && typeof obj.text === "string" && obj.text) return obj.text;
