@@ -2,14 +2,7 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -25,6 +18,7 @@ import (
 	"wenban/appliance/config"
 	"wenban/appliance/media/token"
 	"wenban/appliance/provision"
+	"wenban/appliance/testcert"
 	"wenban/kiosk/hubtls"
 	"wenban/kiosk/media"
 )
@@ -202,23 +196,6 @@ func loopbackOnly() *webrtc.SettingEngine {
 
 // otherCAPEM returns a CA certificate that did not issue the hub's.
 func otherCAPEM(t *testing.T) []byte {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "Wenban hub local CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	_, pemBytes := testcert.CA(t, "Wenban hub local CA")
+	return pemBytes
 }

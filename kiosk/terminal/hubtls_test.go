@@ -2,24 +2,18 @@ package terminal
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"wenban/appliance/testcert"
 	"wenban/kiosk/control"
 	"wenban/kiosk/hubtls"
 	"wenban/kiosk/media"
@@ -41,26 +35,8 @@ func newTLSFakeHub(t *testing.T) (*fakeHub, []byte) {
 // otherHubPEM returns a certificate that did not sign the fake hub's,
 // since every httptest server shares one built-in certificate.
 func otherHubPEM(t *testing.T) []byte {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "another hub"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	_, pemBytes := testcert.CA(t, "another hub", net.IPv4(127, 0, 0, 1))
+	return pemBytes
 }
 
 func hubTLSConfig(t *testing.T, certPEM []byte) *tls.Config {
