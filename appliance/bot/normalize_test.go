@@ -66,7 +66,7 @@ func TestAnalyzeCanonicalisesSynonyms(t *testing.T) {
 		{"colloquial certificate", "红本丢了", "t:不动产权证书", ""},
 		{"colloquial release", "解押怎么办", "t:抵押注销", "流程"},
 		{"transfer", "过户要带啥", "t:转移登记", "材料"},
-		{"mining licence", "采矿证多久", "t:采矿许可证", "时限"},
+		{"mining licence", "采矿证多久", "t:采矿权", "时限"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -211,7 +211,7 @@ func (sp *speller) correctRunes(runes []rune) bool {
 				}
 			}
 		}
-		if best == "" && leftFree && rightFree {
+		if best == "" && sp.wholeWordFree(runes, i) {
 			best = sp.wholeWord(a, b)
 		}
 		if best != "" {
@@ -221,6 +221,15 @@ func (sp *speller) correctRunes(runes []rune) bool {
 		}
 	}
 	return changed
+}
+
+// wholeWordFree reports whether neither neighbour of the pair at i forms a
+// known pair with it. A known pair with a grammatical character, such as
+// 破了, says nothing about whether 破 was meant, so it does not count.
+func (sp *speller) wholeWordFree(runes []rune, i int) bool {
+	left := i == 0 || stopChars[runes[i-1]] || !sp.isKnown(runes[i-1], runes[i])
+	right := i+2 >= len(runes) || stopChars[runes[i+2]] || !sp.isKnown(runes[i+1], runes[i+2])
+	return left && right
 }
 
 // wholeWord returns the one lexicon term that sounds exactly like the pair
