@@ -81,7 +81,7 @@ func (pi *pinyinInput) addChar(r rune) {
 // converts unless some run has more than one syllable, so a lone English
 // word such as "an" stays as typed.
 func (pi *pinyinInput) convert(text string) string {
-	if pi.total == 0 || !hasASCIILetter(text) {
+	if pi.total == 0 || !hasASCIILetter(text) || pi.isEnglish(text) {
 		return text
 	}
 	chunks := strings.Split(text, string(boundary))
@@ -115,6 +115,33 @@ func (pi *pinyinInput) convert(text string) string {
 		b.WriteString(pi.decode(seq))
 	}
 	return b.String()
+}
+
+// isEnglish reports whether text, with no Chinese character in it, has a
+// word of two or more letters that is not pinyin. Such a question is
+// English, and its words that happen to split into syllables (name, man,
+// hang) are English too: "add my wife's name" must not turn name into 哪么.
+func (pi *pinyinInput) isEnglish(text string) bool {
+	for _, r := range text {
+		if isHan(r) {
+			return false
+		}
+	}
+	for i := 0; i < len(text); {
+		if !isASCIILetterByte(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && isASCIILetterByte(text[j]) {
+			j++
+		}
+		if j-i >= 2 && pi.split(text[i:j]) == nil {
+			return true
+		}
+		i = j
+	}
+	return false
 }
 
 // runSyllables returns the syllables of the longest letter run of a chunk.

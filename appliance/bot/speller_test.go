@@ -67,6 +67,7 @@ func TestPinyinInput(t *testing.T) {
 		{"English word", "app怎么下载", "app"},
 		{"lone short word", "an", "an"},
 		{"digits", "12336", "12336"},
+		{"english sentence keeps its words", "add my wife name to the certificate", "wife name to"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
