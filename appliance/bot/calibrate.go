@@ -38,13 +38,13 @@ const (
 func (e *Engine) calibrate(questions []string) float64 {
 	scores := make([]float64, 0, len(questions))
 	for _, q := range questions {
-		ranked, a := e.rankQuestion(q)
+		ranked, a, r := e.rankQuestion(q)
 		if len(a.offTopics) > 0 {
 			continue
 		}
 		score := 0.0
 		if len(ranked) > 0 {
-			score = confidence(ranked, a)
+			score = e.confidence(ranked, a, r)
 		}
 		scores = append(scores, score)
 	}

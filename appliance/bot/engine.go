@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"wenban/appliance/kb"
@@ -88,6 +89,8 @@ type Engine struct {
 	// learnDiscriminationWeight picked for this knowledge base.
 	discriminationWeight float64
 	phrasings            int // standard questions and similar phrasings, for the log
+	matterEntries        int // entries matched to a catalogue matter, for the log
+	catalogue            *catalogue
 }
 
 // New builds an engine over entries: it loads the lexicon, learns the
@@ -132,6 +135,7 @@ func New(entries []kb.Entry, opts Options) (*Engine, error) {
 	e.log.Info("question engine built",
 		slog.Int("entries", len(e.entries)),
 		slog.Int("phrasings", e.phrasings),
+		slog.Int("catalogue_matches", e.matterEntries),
 		slog.Float64("threshold", e.threshold),
 		slog.Duration("took", time.Since(start)))
 	return e, nil
@@ -141,12 +145,12 @@ func New(entries []kb.Entry, opts Options) (*Engine, error) {
 // non-empty, valid UTF-8 and of reasonable length.
 func (e *Engine) Ask(question string) Result {
 	start := time.Now()
-	ranked, a := e.rankQuestion(question)
+	ranked, a, r := e.rankQuestion(question)
 
 	res := Result{Suggestions: []Suggestion{}}
 	rest := ranked
 	if len(ranked) > 0 {
-		conf := confidence(ranked, a)
+		conf := e.confidence(ranked, a, r)
 		res.Score = conf
 		if conf >= e.threshold {
 			en := e.entries[ranked[0].entry]
@@ -171,7 +175,7 @@ func (e *Engine) Ask(question string) Result {
 // Suggest returns the n entries closest to text, best first, whatever
 // their confidence. It returns an empty slice when nothing is similar.
 func (e *Engine) Suggest(text string, n int) []Suggestion {
-	ranked, _ := e.rankQuestion(text)
+	ranked, _, _ := e.rankQuestion(text)
 	return e.suggestions(ranked, n)
 }
 
@@ -200,22 +204,52 @@ func (e *Engine) analyzeText(text string) analysis {
 }
 
 // rankQuestion returns the candidate entries for a question, best first,
-// and the question's analysis.
-func (e *Engine) rankQuestion(question string) ([]candidate, analysis) {
+// the question's analysis and its catalogue route.
+func (e *Engine) rankQuestion(question string) ([]candidate, analysis, route) {
 	pieces := e.segmenter.segment(e.clean(question))
 	a := analyze(pieces)
-	return e.rankAnalysis(a, joinPieces(pieces)), a
+	ranked, r := e.rankAnalysis(a, joinPieces(pieces))
+	return ranked, a, r
 }
 
 // rankAnalysis returns the candidate entries, best first, for a question
-// already analysed and segmented into joined.
-func (e *Engine) rankAnalysis(a analysis, joined string) []candidate {
+// already analysed and segmented into joined, and its catalogue route.
+func (e *Engine) rankAnalysis(a analysis, joined string) ([]candidate, route) {
 	hits := e.candidates.top(indexDocument{text: joined, features: indexFeatures(a, joined)}, candidateHits)
+	r := noRoute
+	if e.catalogue != nil {
+		// The routed entry is ranked even when the index missed it,
+		// since its own phrasings may share no word with the question.
+		r = e.catalogue.route(a)
+		if r.entry >= 0 && !slices.Contains(hits, r.entry) {
+			hits = append(hits, r.entry)
+		}
+	}
 
 	ranked := e.classifier.rank(a, hits)
 	e.ngrams.rerank(joined, ranked, ngramRerankK, e.ngramWeight)
 	e.classifier.discriminate(a, ranked, discriminationK, e.discriminationWeight)
-	return ranked
+	if e.catalogue != nil {
+		ranked = e.catalogue.rerank(r, ranked)
+	}
+	return ranked, r
+}
+
+// confidence is the value Ask compares with the threshold: that of the
+// scores (see confidence.go), raised to the threshold when the question's
+// catalogue matter clearly points to the leading entry. A question that
+// only a catalogue phrasing describes scores low against the entry's own
+// few phrasings, although the catalogue leaves no doubt which matter it
+// asks about.
+func (e *Engine) confidence(ranked []candidate, a analysis, r route) float64 {
+	conf := confidence(ranked, a)
+	// A question naming another office's matter (社保卡丢了) keeps its
+	// score: the catalogue's lead over other matters of the field says
+	// nothing about matters outside it.
+	if r.entry >= 0 && r.entry == ranked[0].entry && r.strength >= routeAcceptStrength && len(a.offTopics) == 0 {
+		conf = max(conf, e.threshold)
+	}
+	return conf
 }
 
 // Entry returns the entry with the given ID.

@@ -22,7 +22,7 @@ const maxLexiconTermLen = 32
 
 // lexiconKind is the kind of a lexicon file, taken from the start of its
 // file name: synonyms*.txt, asktypes*.txt, terms*.txt, fillers*.txt,
-// offtopic*.txt or outofscope*.txt.
+// offtopic*.txt, outofscope*.txt or matters*.txt.
 type lexiconKind int
 
 const (
@@ -33,6 +33,7 @@ const (
 	kindFiller                 // words that carry no meaning and are dropped
 	kindOffTopic               // matters the service does not handle
 	kindOutOfScope             // whole questions the service does not answer
+	kindMatter                 // the field's matters with citizens' phrasings
 )
 
 func (k lexiconKind) String() string {
@@ -49,6 +50,8 @@ func (k lexiconKind) String() string {
 		return "offtopic"
 	case kindOutOfScope:
 		return "outofscope"
+	case kindMatter:
+		return "matters"
 	}
 	return "unknown"
 }
@@ -56,7 +59,7 @@ func (k lexiconKind) String() string {
 // kindOfFile returns the kind a lexicon file name declares.
 func kindOfFile(name string) lexiconKind {
 	base := filepath.Base(name)
-	for _, k := range []lexiconKind{kindSynonym, kindAskType, kindTerm, kindFiller, kindOffTopic, kindOutOfScope} {
+	for _, k := range []lexiconKind{kindSynonym, kindAskType, kindTerm, kindFiller, kindOffTopic, kindOutOfScope, kindMatter} {
 		if strings.HasPrefix(base, k.String()) {
 			return k
 		}
@@ -83,6 +86,8 @@ type lexicon struct {
 	// outOfScope is the list of questions of the outofscope files as
 	// written, which calibrate the threshold.
 	outOfScope []string
+	// matters is the catalogue of the matters files (see matters.go).
+	matters []matter
 }
 
 // loadLexicon reads the embedded lexicon and then every *.txt file in dir,
@@ -134,7 +139,7 @@ func (lx *lexicon) loadDir(n *normalizer, dir string) error {
 func (lx *lexicon) loadFile(n *normalizer, fsys fs.FS, name string) error {
 	kind := kindOfFile(name)
 	if kind == kindUnknown {
-		return fmt.Errorf("lexicon file %s: name must start with synonyms, asktypes, terms, fillers, offtopic or outofscope", name)
+		return fmt.Errorf("lexicon file %s: name must start with synonyms, asktypes, terms, fillers, offtopic, outofscope or matters", name)
 	}
 
 	f, err := fsys.Open(name)
@@ -143,6 +148,11 @@ func (lx *lexicon) loadFile(n *normalizer, fsys fs.FS, name string) error {
 	}
 	defer f.Close()
 
+	if kind == kindMatter {
+		matters, err := parseMatters(f, filepath.Base(name))
+		lx.matters = append(lx.matters, matters...)
+		return err
+	}
 	return lx.parse(n, f, filepath.Base(name), kind)
 }
 

@@ -26,6 +26,8 @@ func (e *Engine) train(lexiconDir string) (*lexicon, error) {
 
 	normalised := e.learnVocabulary(lx)
 
+	e.catalogue = e.buildCatalogue(lx.matters)
+
 	// The candidate index holds one document per entry, made of all its
 	// phrasings, because retrieval picks entries and not phrasings.
 	analysed := make([][]analysis, len(e.entries))

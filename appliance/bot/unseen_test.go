@@ -19,11 +19,12 @@ import (
 // record what the engine reaches, not the target.
 //
 // Set c, written later by another author in the manner of a city office,
-// is tuned on like a; its floors are its first figures minus 2 points.
+// is tuned on like a. The floors of all three are the figures measured
+// after the matter catalogue was added, minus 2 points.
 var unseenFloors = map[string]struct{ top1, rejection float64 }{
-	"a": {top1: 0.87, rejection: 0.97},
-	"b": {top1: 0.75, rejection: 0.87},
-	"c": {top1: 0.79, rejection: 0.94},
+	"a": {top1: 0.91, rejection: 0.96},
+	"b": {top1: 0.78, rejection: 0.86},
+	"c": {top1: 0.84, rejection: 0.95},
 }
 
 func TestAccuracyOnUnseenKB(t *testing.T) {

@@ -33,8 +33,9 @@ const (
 const unseenStrictEnv = "WENBAN_UNSEEN_STRICT"
 
 // unseenSet is one knowledge base with its questions. The floors are the
-// figures measured on 2026-12-04 minus 3 points, so the test catches
-// regressions without blocking work on the engine.
+// figures measured on 2026-12-04 after the matter catalogue was added,
+// minus 3 points, so the test catches regressions without blocking work
+// on the engine.
 type unseenSet struct {
 	name           string
 	floorTop1      float64
@@ -42,12 +43,11 @@ type unseenSet struct {
 }
 
 var unseenSets = []unseenSet{
-	{name: "a", floorTop1: 0.642, floorRejection: 0.861},
+	{name: "a", floorTop1: 0.90, floorRejection: 0.95},
 	// Set b is frozen. Report its figures and never tune against its questions.
-	{name: "b", floorTop1: 0.668, floorRejection: 0.861},
-	// Set c, a city office's knowledge base, was added later; its floors
-	// are its first figures through the API minus 3 points.
-	{name: "c", floorTop1: 0.78, floorRejection: 0.93},
+	{name: "b", floorTop1: 0.77, floorRejection: 0.85},
+	// Set c is a city office's knowledge base, added later.
+	{name: "c", floorTop1: 0.83, floorRejection: 0.94},
 }
 
 // unseenFigures is what one set scored through the public API.

@@ -1,0 +1,305 @@
+package bot
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// The matter catalogue lists the field's standard matters (事项), such as
+// 预告登记 or 采矿权延续, each with the standard questions knowledge-base
+// authors write for it and many phrasings citizens use. A knowledge base
+// gives each entry only a few phrasings, so a citizen who describes a
+// situation in other words is often missed. When the engine is built,
+// each entry is matched to the catalogue matters its standard question
+// names. A question is then also ranked against the catalogue's
+// phrasings, and a clear lead of one matter routes it to that matter's
+// entry: the entry joins the leading candidates, moves up among them, and
+// is answered even when its own phrasings score below the threshold. The
+// catalogue is general to the field, not to one knowledge base, and staff
+// extend it with matters*.txt files in the lexicon folder.
+//
+// File format, one matter after another:
+//
+//	# 事项：预告登记
+//	= 购买期房如何办理预告登记？
+//	- 房子还没建好，怎么防止开发商把房子又卖给别人
+//
+// A "# 事项：" line names a matter, "=" lines give its standard questions
+// and "-" lines citizens' phrasings. Other lines starting with # are
+// comments.
+
+// matter is one catalogue matter.
+type matter struct {
+	name      string
+	standard  []string
+	phrasings []string
+	source    string // "file:line" of the name line
+}
+
+const (
+	matterPrefix = "# 事项："
+	// maxMatterLine bounds a standard question or phrasing in runes, as
+	// the API bounds a question.
+	maxMatterLine = 200
+)
+
+// parseMatters reads one matters file.
+func parseMatters(r io.Reader, name string) ([]matter, error) {
+	var out []matter
+	sc := bufio.NewScanner(r)
+	for line := 1; sc.Scan(); line++ {
+		source := fmt.Sprintf("%s:%d", name, line)
+		text := strings.TrimSpace(sc.Text())
+		if !utf8.ValidString(text) {
+			return nil, fmt.Errorf("matters %s: invalid UTF-8", source)
+		}
+
+		switch {
+		case strings.HasPrefix(text, matterPrefix):
+			if err := checkMatter(out); err != nil {
+				return nil, err
+			}
+			title := strings.TrimSpace(strings.TrimPrefix(text, matterPrefix))
+			if title == "" {
+				return nil, fmt.Errorf("matters %s: the matter has no name after %q", source, matterPrefix)
+			}
+			out = append(out, matter{name: title, source: source})
+		case text == "" || strings.HasPrefix(text, "#"):
+			continue
+		case strings.HasPrefix(text, "=") || strings.HasPrefix(text, "-"):
+			if len(out) == 0 {
+				return nil, fmt.Errorf("matters %s: a question comes before any %q line", source, matterPrefix)
+			}
+			q := strings.TrimSpace(text[1:])
+			if q == "" {
+				return nil, fmt.Errorf("matters %s: empty question", source)
+			}
+			if utf8.RuneCountInString(q) > maxMatterLine {
+				return nil, fmt.Errorf("matters %s: question longer than %d characters", source, maxMatterLine)
+			}
+			m := &out[len(out)-1]
+			if text[0] == '=' {
+				m.standard = append(m.standard, q)
+			} else {
+				m.phrasings = append(m.phrasings, q)
+			}
+		default:
+			return nil, fmt.Errorf("matters %s: a line must start with %q, \"=\" (standard question), \"-\" (citizen phrasing) or \"#\" (comment)", source, matterPrefix)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading matters file %s: %w", name, err)
+	}
+	if err := checkMatter(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkMatter rejects the last matter of ms when it lacks a standard
+// question, which the catalogue is matched by.
+func checkMatter(ms []matter) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	m := ms[len(ms)-1]
+	if len(m.standard) == 0 {
+		return fmt.Errorf("matters %s: matter %q has no standard question (a line starting with \"=\")", m.source, m.name)
+	}
+	return nil
+}
+
+// Thresholds of matching an entry to matters. The classifier's score
+// between a knowledge base's standard question and a catalogue standard
+// question of the same matter is high, because both name the matter by
+// its official term. An entry takes its best matter when it scores at
+// least matterMinScore, and every other matter that scores at least
+// matterMaxRatio of the best.
+var (
+	matterMinScore = 0.25
+	matterMaxRatio = 0.6
+)
+
+// catalogueWeight is how much the route's strength adds to the routed
+// entry's score, as a share of the leader's, when the leading candidates
+// are reordered, and catalogueK how many leading candidates are
+// reordered.
+var (
+	catalogueWeight = 0.5
+	catalogueK      = 8
+)
+
+// catalogue is the matter catalogue trained for one knowledge base: a
+// classifier over each matter's standard questions and phrasings, and the
+// entry each matter was matched to.
+type catalogue struct {
+	phrasings *classifier
+	owner     []int // entry of each matter, or -1
+	all       []int // every matter index, for ranking
+}
+
+// buildCatalogue matches each entry to catalogue matters by its standard
+// question and trains the classifier questions are compared with. A
+// matter that several entries match, as when a knowledge base splits one
+// matter in two, belongs to none of them, because its phrasings cannot
+// tell them apart. It returns nil without matters.
+func (e *Engine) buildCatalogue(matters []matter) *catalogue {
+	if len(matters) == 0 {
+		return nil
+	}
+	all := make([]int, len(matters))
+	for i := range all {
+		all[i] = i
+	}
+
+	standard := make([][]analysis, len(matters))
+	texts := make([][]analysis, len(matters))
+	for i, m := range matters {
+		for _, q := range m.standard {
+			standard[i] = append(standard[i], e.analyzeNormalized(q))
+			texts[i] = append(texts[i], e.analyzeText(q))
+		}
+		for _, q := range m.phrasings {
+			texts[i] = append(texts[i], e.analyzeText(q))
+		}
+	}
+	byStandard := trainClassifier(standard, make([]analysis, len(matters)), defaultScoring)
+
+	owner := make([]int, len(matters))
+	for i := range owner {
+		owner[i] = -1
+	}
+	claims := make([]int, len(matters))
+	for i, en := range e.entries {
+		ranked := byStandard.rank(e.analyzeNormalized(en.Question), all)
+		if len(ranked) == 0 || ranked[0].score < matterMinScore {
+			continue
+		}
+		// Matters nearly as close as the best are the same matter under
+		// another name, or parts of a matter this entry merges (法定继承
+		// and 遗嘱继承 for one entry on 继承), so the entry takes them all.
+		for _, c := range ranked {
+			if c.score < matterMinScore || c.score < matterMaxRatio*ranked[0].score {
+				break
+			}
+			owner[c.entry] = i
+			claims[c.entry]++
+		}
+	}
+	matched := 0
+	for m := range owner {
+		if claims[m] > 1 {
+			owner[m] = -1
+		}
+		if owner[m] >= 0 {
+			matched++
+		}
+	}
+	e.matterEntries = matched
+
+	return &catalogue{
+		phrasings: trainClassifier(texts, make([]analysis, len(matters)), defaultScoring),
+		owner:     owner,
+		all:       all,
+	}
+}
+
+// route is the entry a question's best catalogue matter points to, and
+// how clearly that matter leads: 1 minus the score of the best matter of
+// another entry over the best one's. The classifier's scores fall steeply behind the leader,
+// so the lead says more than the score itself.
+type route struct {
+	entry    int
+	strength float64
+}
+
+// minRouteScore is the least score the best matter needs to route a
+// question at all, so a question that shares one character with a matter
+// is not routed by a lead over nothing.
+var minRouteScore = 0.02
+
+// noRoute is the route of a question the catalogue does not place.
+var noRoute = route{entry: -1}
+
+// routeAcceptStrength is the lead of the best matter over the second at
+// which a question routed to the leading entry is answered even when its
+// score alone falls below the threshold.
+var routeAcceptStrength = 0.85
+
+// route returns the question's route, or noRoute.
+func (cat *catalogue) route(a analysis) route {
+	ranked := cat.phrasings.rank(a, cat.all)
+	if len(ranked) == 0 || ranked[0].score < minRouteScore {
+		return noRoute
+	}
+	en := cat.owner[ranked[0].entry]
+	if en < 0 {
+		return noRoute
+	}
+	// The lead is over the best matter of another entry: two matters of
+	// one entry, such as a catalogue's and a staff member's, agree.
+	strength := 1.0
+	for _, c := range ranked[1:] {
+		if cat.owner[c.entry] != en {
+			strength = 1 - c.score/ranked[0].score
+			break
+		}
+	}
+	return route{entry: en, strength: strength}
+}
+
+// rerank reorders the leading candidates by their score over the
+// leader's plus catalogueWeight times the route's strength for the
+// routed entry, keeping the scores in place as ngramRanker.rerank does.
+// So the scores the confidence is taken from stay those of the first
+// ranking, and the catalogue decides only which entry leads. The routed
+// entry takes the last leading place when it ranked below them.
+func (cat *catalogue) rerank(r route, ranked []candidate) []candidate {
+	if r.entry < 0 || len(ranked) == 0 {
+		return ranked
+	}
+	k := min(catalogueK, len(ranked))
+	at := slices.IndexFunc(ranked, func(c candidate) bool { return c.entry == r.entry })
+	if at < 0 {
+		ranked = append(ranked, candidate{entry: r.entry})
+		at = len(ranked) - 1
+	}
+	if at >= k {
+		c := ranked[at]
+		copy(ranked[k:at+1], ranked[k-1:at])
+		ranked[k-1] = c
+	}
+
+	top := ranked[:k]
+	kept := make([]float64, len(top))
+	fused := make([]candidate, len(top))
+	lead := top[0].score
+	for i, c := range top {
+		kept[i] = c.score
+		s := 0.0
+		if lead > 0 {
+			s = c.score / lead
+		}
+		if c.entry == r.entry {
+			s += catalogueWeight * r.strength
+		}
+		fused[i] = candidate{entry: c.entry, score: s}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(kept)))
+	sortCandidates(fused)
+	for i := range top {
+		top[i] = candidate{entry: fused[i].entry, score: kept[i]}
+	}
+	return ranked
+}
+
+// analyzeNormalized analyses text without spelling correction, which the
+// catalogue and the knowledge base's own wording do not need.
+func (e *Engine) analyzeNormalized(text string) analysis {
+	return analyze(e.segmenter.segment(e.normalizer.normalize(text)))
+}
