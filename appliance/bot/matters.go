@@ -121,7 +121,7 @@ func checkMatter(ms []matter) error {
 // least matterMinScore, and every other matter that scores at least
 // matterMaxRatio of the best.
 var (
-	matterMinScore = 0.25
+	matterMinScore = 0.15
 	matterMaxRatio = 0.6
 )
 
