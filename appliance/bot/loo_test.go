@@ -14,10 +14,10 @@ func TestPickClearGain(t *testing.T) {
 		want    int
 	}{
 		{name: "too few folds", correct: []int{50, 90}, folds: minFolds - 1, want: 0},
-		{name: "gain below minimum folds", correct: []int{100, 102}, folds: 150, want: 0},
-		{name: "gain below share", correct: []int{500, 504}, folds: 600, want: 0},
-		{name: "clear gain", correct: []int{100, 103}, folds: 150, want: 1},
-		{name: "best of several", correct: []int{100, 104, 106, 90}, folds: 150, want: 2},
+		{name: "gain below minimum folds", correct: []int{100, 104}, folds: 150, want: 0},
+		{name: "gain below share", correct: []int{500, 517}, folds: 600, want: 0},
+		{name: "clear gain", correct: []int{100, 105}, folds: 150, want: 1},
+		{name: "best of several", correct: []int{100, 105, 108, 90}, folds: 150, want: 2},
 		{name: "default best", correct: []int{110, 100, 105}, folds: 150, want: 0},
 	}
 	for _, tt := range tests {

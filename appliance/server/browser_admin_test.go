@@ -24,7 +24,9 @@ func navigate(t *testing.T, ctx context.Context, step string, actions ...chromed
 		t.Fatalf("%s: %v", step, err)
 	}
 	if resp.Status >= 400 {
-		t.Fatalf("%s: got HTTP %d", step, resp.Status)
+		// The page says why, which is what a failing run needs to show.
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 1500) : ""`))
+		t.Fatalf("%s: got HTTP %d; the page says:\n%s", step, resp.Status, text)
 	}
 }
 
