@@ -244,9 +244,11 @@ func (e *Engine) rankAnalysis(a analysis, joined string) ([]candidate, route) {
 func (e *Engine) confidence(ranked []candidate, a analysis, r route) float64 {
 	conf := confidence(ranked, a)
 	// A question naming another office's matter (社保卡丢了) keeps its
-	// score: the catalogue's lead over other matters of the field says
-	// nothing about matters outside it.
-	if r.entry >= 0 && r.entry == ranked[0].entry && r.strength >= routeAcceptStrength && len(a.offTopics) == 0 {
+	// score, unless the matter's own phrasings name it too: the
+	// catalogue's lead over other matters of the field says nothing about
+	// matters outside it.
+	if r.entry >= 0 && r.entry == ranked[0].entry && r.strength >= routeAcceptStrength &&
+		e.catalogue.namesOffTopics(r, a.offTopics) {
 		conf = max(conf, e.threshold)
 	}
 	return conf
