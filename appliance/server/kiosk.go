@@ -71,11 +71,8 @@ func (s *Server) StartKioskCall(conversation, room string) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	play, err := s.tokens.Issue(room, token.PermissionPlay, kioskTokenTTL, now)
+	play, err := s.tokens.IssuePlay(room, token.SourcesStaff, kioskTokenTTL, now)
 	if err != nil {
-		return true, err
-	}
-	if err := s.rememberKioskPlayer(play); err != nil {
 		return true, err
 	}
 	screenRoom := kioskScreenRoom(room)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 
 	"wenban/appliance/call"
 	"wenban/appliance/conversation"
@@ -18,9 +17,6 @@ type kioskCalls struct {
 	joined map[conversation.ID]call.Call
 	// publications are the kiosk WHIP sessions by session ID.
 	publications map[string]kioskPublication
-	// players are the expiry times of the kiosks' WHEP play tokens by
-	// token ID (see rememberKioskPlayer).
-	players map[string]time.Time
 }
 
 // kioskCallEvents wraps the session plane's call-event sink so that the

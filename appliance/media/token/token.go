@@ -81,13 +81,29 @@ type Claims struct {
 	Expires    time.Time
 	// ID is random, so two tokens issued in the same second differ.
 	ID string
+	// Sources limits whose tracks a play token receives: SourcesAll or
+	// SourcesStaff. It is signed with the rest, so it holds across hub
+	// restarts and cannot be changed by the holder.
+	Sources Sources
 }
+
+// Sources names the publishers a play token receives.
+type Sources string
+
+const (
+	// SourcesAll receives every publisher of the room.
+	SourcesAll Sources = ""
+	// SourcesStaff receives staff members only, as a kiosk's player in a
+	// call does, so the kiosk never plays its own camera.
+	SourcesStaff Sources = "staff"
+)
 
 type wireClaims struct {
 	Room       string `json:"room"`
 	Permission string `json:"perm"`
 	Expires    int64  `json:"exp"`
 	ID         string `json:"jti"`
+	Sources    string `json:"src,omitempty"`
 }
 
 // Signer issues and checks tokens under one key.
@@ -106,6 +122,22 @@ func New(key []byte) (*Signer, error) {
 
 // Issue signs a token for room and perm that expires ttl after now.
 func (s *Signer) Issue(room string, perm Permission, ttl time.Duration, now time.Time) (string, error) {
+	return s.issue(room, perm, SourcesAll, ttl, now)
+}
+
+// IssuePlay signs a play token for room that receives only sources and
+// expires ttl after now.
+func (s *Signer) IssuePlay(room string, sources Sources, ttl time.Duration, now time.Time) (string, error) {
+	return s.issue(room, PermissionPlay, sources, ttl, now)
+}
+
+func (s *Signer) issue(room string, perm Permission, sources Sources, ttl time.Duration, now time.Time) (string, error) {
+	if !sources.valid() {
+		return "", fmt.Errorf("issuing token: unknown sources %q", sources)
+	}
+	if sources != SourcesAll && perm != PermissionPlay {
+		return "", fmt.Errorf("issuing token: sources %q apply to play tokens only", sources)
+	}
 	if room == "" {
 		return "", errors.New("issuing token: missing room")
 	}
@@ -125,6 +157,7 @@ func (s *Signer) Issue(room string, perm Permission, ttl time.Duration, now time
 		Permission: perm.String(),
 		Expires:    now.Add(ttl).Unix(),
 		ID:         base64.RawURLEncoding.EncodeToString(id),
+		Sources:    string(sources),
 	})
 	if err != nil {
 		return "", fmt.Errorf("issuing token: %w", err)
@@ -169,11 +202,16 @@ func (s *Signer) Parse(text string) (Claims, error) {
 		return Claims{}, ErrMalformed
 	}
 	perm, err := ParsePermission(wire.Permission)
-	if err != nil || wire.Room == "" {
+	sources := Sources(wire.Sources)
+	if err != nil || wire.Room == "" || !sources.valid() {
 		return Claims{}, ErrMalformed
 	}
 
-	return Claims{Room: wire.Room, Permission: perm, Expires: time.Unix(wire.Expires, 0), ID: wire.ID}, nil
+	return Claims{Room: wire.Room, Permission: perm, Expires: time.Unix(wire.Expires, 0), ID: wire.ID, Sources: sources}, nil
+}
+
+func (src Sources) valid() bool {
+	return src == SourcesAll || src == SourcesStaff
 }
 
 // Authorize parses a token and checks that it is unexpired at now and

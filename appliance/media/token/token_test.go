@@ -194,3 +194,49 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestIssuePlayCarriesSources(t *testing.T) {
+	s := newSigner(t, testKey)
+	tests := []struct {
+		name    string
+		sources Sources
+	}{
+		{"whole room", SourcesAll},
+		{"staff only", SourcesStaff},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok, err := s.IssuePlay("hall", tt.sources, time.Hour, now)
+			if err != nil {
+				t.Fatalf("IssuePlay: %v", err)
+			}
+			c, err := s.Authorize(tok, "hall", PermissionPlay, now)
+			if err != nil {
+				t.Fatalf("Authorize: %v", err)
+			}
+			if c.Sources != tt.sources {
+				t.Errorf("got sources %q, want %q", c.Sources, tt.sources)
+			}
+		})
+	}
+
+	// A plain Issue gives the whole room, and the claim survives a new
+	// Signer with the same key, as after a hub restart.
+	tok, err := s.IssuePlay("hall", SourcesStaff, time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := newSigner(t, testKey).Parse(tok); err != nil || c.Sources != SourcesStaff {
+		t.Errorf("after a restart got sources %q (%v), want staff", c.Sources, err)
+	}
+}
+
+func TestIssuePlayRejectsBadSources(t *testing.T) {
+	s := newSigner(t, testKey)
+	if tok, err := s.IssuePlay("hall", Sources("kiosk"), time.Hour, now); err == nil {
+		t.Errorf("unknown sources: got token %q, want an error", tok)
+	}
+	if tok, err := s.issue("hall", PermissionPublish, SourcesStaff, time.Hour, now); err == nil {
+		t.Errorf("sources on a publish token: got token %q, want an error", tok)
+	}
+}
