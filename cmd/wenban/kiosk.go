@@ -43,7 +43,7 @@ func runKiosk(ctx context.Context, args []string, out, errOut io.Writer) error {
 	useKioskListen(fs)
 	fs.String("hub", "", "hub base URL, such as http://10.20.0.2:8080 (sets kiosk.hub)")
 	fs.String("window", "", "ID of the virtual window this terminal serves (sets kiosk.window)")
-	hubCert := fs.String("hub-cert", "", "PEM file with the only certificate or CA to trust for an https hub, such as the provisioned hub.pem; empty means the system roots")
+	hubCert := fs.String("hub-cert", "", "PEM file with the only certificate or CA to trust for an https hub; default hub.pem beside --config when it exists, else the system roots")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -53,7 +53,7 @@ func runKiosk(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg.Log, errOut).With("role", "kiosk")
-	hubTLS, err := kioskHubTLS(cfg.Kiosk.Hub, *hubCert)
+	hubTLS, err := kioskHubTLS(cfg.Kiosk.Hub, hubCertPath(*hubCert, fs))
 	if err != nil {
 		return err
 	}

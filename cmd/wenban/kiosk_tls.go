@@ -6,9 +6,31 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
 
 	"wenban/kiosk/hubtls"
 )
+
+// hubCertPath returns the certificate file `wenban kiosk` trusts for its
+// hub: the --hub-cert flag, or else hub.pem beside the --config file when
+// it exists. Provisioning writes both files into one folder, so a kiosk
+// installed without the image needs no extra flag in its unit either.
+func hubCertPath(flag string, fs *pflag.FlagSet) string {
+	if flag != "" {
+		return flag
+	}
+	configPath, _ := fs.GetString("config")
+	if configPath == "" {
+		return ""
+	}
+	beside := filepath.Join(filepath.Dir(configPath), "hub.pem")
+	if _, err := os.Stat(beside); err != nil {
+		return ""
+	}
+	return beside
+}
 
 // kioskHubTLS loads the certificate that `wenban kiosk --hub-cert` names.
 // It returns nil for a plain-HTTP hub, which has no certificate to check,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func TestKioskHubTLS(t *testing.T) {
@@ -50,6 +52,40 @@ func TestKioskHubTLS(t *testing.T) {
 			}
 			if cfg != nil && cfg.RootCAs == nil {
 				t.Error("RootCAs: got nil (system roots), want hub.pem only")
+			}
+		})
+	}
+}
+
+func TestHubCertPathFindsProvisionedFile(t *testing.T) {
+	provisioned := t.TempDir()
+	if err := os.WriteFile(filepath.Join(provisioned, "hub.pem"), []byte("pem"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bare := t.TempDir()
+
+	tests := []struct {
+		name   string
+		flag   string
+		config string
+		want   string
+	}{
+		{"flag wins", "/etc/other.pem", filepath.Join(provisioned, "wenban.yaml"), "/etc/other.pem"},
+		{"hub.pem beside the config", "", filepath.Join(provisioned, "wenban.yaml"), filepath.Join(provisioned, "hub.pem")},
+		{"no hub.pem beside the config", "", filepath.Join(bare, "wenban.yaml"), ""},
+		{"no config", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("kiosk", pflag.ContinueOnError)
+			fs.String("config", "", "")
+			if tt.config != "" {
+				if err := fs.Set("config", tt.config); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := hubCertPath(tt.flag, fs); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
 	}
