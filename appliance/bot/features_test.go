@@ -3,14 +3,7 @@ package bot
 import "testing"
 
 func TestAnalyzeKeepsVariantCharacters(t *testing.T) {
-	n, err := newNormalizer()
-	if err != nil {
-		t.Fatalf("newNormalizer: %v", err)
-	}
-	lx, err := loadLexicon(n, "")
-	if err != nil {
-		t.Fatalf("loadLexicon: %v", err)
-	}
+	n, lx := loadEmbeddedLexicon(t)
 	a := analyze(newSegmenter(lx).segment(n.normalize("红本丢了")))
 
 	tests := []struct {

@@ -58,3 +58,18 @@ func loadCases(t testing.TB, name string) []Case {
 	}
 	return cases
 }
+
+// loadEmbeddedLexicon returns a normalizer and the embedded lexicon, or ends
+// the test when either fails to load.
+func loadEmbeddedLexicon(t testing.TB) (*normalizer, *lexicon) {
+	t.Helper()
+	n, err := newNormalizer()
+	if err != nil {
+		t.Fatalf("newNormalizer: %v", err)
+	}
+	lx, err := loadLexicon(n, "")
+	if err != nil {
+		t.Fatalf("loadLexicon: %v", err)
+	}
+	return n, lx
+}

@@ -13,14 +13,7 @@ import (
 // procedures, anchors of other offices' matters, and words that must
 // count for the matter rather than against it.
 func TestFieldLexicon(t *testing.T) {
-	n, err := newNormalizer()
-	if err != nil {
-		t.Fatalf("newNormalizer: %v", err)
-	}
-	lx, err := loadLexicon(n, "")
-	if err != nil {
-		t.Fatalf("loadLexicon: %v", err)
-	}
+	n, lx := loadEmbeddedLexicon(t)
 	sg := newSegmenter(lx)
 	tests := []struct {
 		name  string
@@ -68,14 +61,7 @@ func TestFieldLexicon(t *testing.T) {
 // They are a lawsuit after an objection, a sign-up for a land auction, a
 // transfer of contracted land and the number of an ID card.
 func TestFieldLexiconSparesHallWords(t *testing.T) {
-	n, err := newNormalizer()
-	if err != nil {
-		t.Fatalf("newNormalizer: %v", err)
-	}
-	lx, err := loadLexicon(n, "")
-	if err != nil {
-		t.Fatalf("loadLexicon: %v", err)
-	}
+	_, lx := loadEmbeddedLexicon(t)
 	for _, phrase := range []string{"起诉", "报名", "承包地流转", "土地承包经营权流转"} {
 		if e, ok := lx.entries[phrase]; ok && e.kind == kindOffTopic {
 			t.Errorf("%q is an off-topic term, want it free for the hall's matters", phrase)
@@ -124,14 +110,7 @@ func TestUniqueTokens(t *testing.T) {
 // TestSegmentKeepsASCIIWordsWhole checks that a lexicon phrase is never
 // found inside a longer run of ASCII letters or digits.
 func TestSegmentKeepsASCIIWordsWhole(t *testing.T) {
-	n, err := newNormalizer()
-	if err != nil {
-		t.Fatalf("newNormalizer: %v", err)
-	}
-	lx, err := loadLexicon(n, "")
-	if err != nil {
-		t.Fatalf("loadLexicon: %v", err)
-	}
+	n, lx := loadEmbeddedLexicon(t)
 	sg := newSegmenter(lx)
 	tests := []struct {
 		name string

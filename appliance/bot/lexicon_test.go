@@ -47,14 +47,7 @@ func TestLexiconParseRejectsBadLines(t *testing.T) {
 }
 
 func TestLexiconEmbeddedLoads(t *testing.T) {
-	n, err := newNormalizer()
-	if err != nil {
-		t.Fatalf("newNormalizer: %v", err)
-	}
-	lx, err := loadLexicon(n, "")
-	if err != nil {
-		t.Fatalf("loadLexicon: %v", err)
-	}
+	_, lx := loadEmbeddedLexicon(t)
 	tests := []struct {
 		phrase string
 		kind   lexiconKind
