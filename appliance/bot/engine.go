@@ -230,6 +230,7 @@ func (e *Engine) rankAnalysis(a analysis, joined string) ([]candidate, route) {
 	e.ngrams.rerank(joined, ranked, ngramRerankK, e.ngramWeight)
 	e.classifier.discriminate(a, ranked, discriminationK, e.discriminationWeight)
 	if e.catalogue != nil {
+		r.agreed = len(ranked) > 0 && ranked[0].entry == r.entry
 		ranked = e.catalogue.rerank(r, ranked)
 	}
 	return ranked, r
@@ -237,7 +238,9 @@ func (e *Engine) rankAnalysis(a analysis, joined string) ([]candidate, route) {
 
 // confidence is the value Ask compares with the threshold: that of the
 // scores (see confidence.go), raised to the threshold when the question's
-// catalogue matter clearly points to the leading entry. A question that
+// catalogue matter clearly points to the leading entry and the first
+// ranking had put that entry first as well. Lifting entries that only the
+// catalogue's reordering put first answered more out-of-scope questions. A question that
 // only a catalogue phrasing describes scores low against the entry's own
 // few phrasings, although the catalogue leaves no doubt which matter it
 // asks about.
@@ -247,7 +250,7 @@ func (e *Engine) confidence(ranked []candidate, a analysis, r route) float64 {
 	// score, unless the matter's own phrasings name it too: the
 	// catalogue's lead over other matters of the field says nothing about
 	// matters outside it.
-	if r.entry >= 0 && r.entry == ranked[0].entry && r.strength >= routeAcceptStrength &&
+	if r.entry >= 0 && r.entry == ranked[0].entry && r.strength >= routeAcceptStrength && r.agreed &&
 		e.catalogue.namesOffTopics(r, a.offTopics) {
 		conf = max(conf, e.threshold)
 	}

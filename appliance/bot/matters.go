@@ -134,6 +134,25 @@ var (
 	catalogueK      = 8
 )
 
+// The route counts for more the less sure the first ranking is: its
+// weight is multiplied by routeSureScore over the leader's score, from 1
+// for a leader at routeSureScore or above up to routeMaxBoost. A leader
+// that scores high is right more often than the catalogue's lead, one
+// that scores low less often (on unseen sets a and c).
+const (
+	routeSureScore = 0.4
+	routeMaxBoost  = 3.0
+)
+
+// routeBoost returns the factor of the route's weight for a leader that
+// scores lead.
+func routeBoost(lead float64) float64 {
+	if lead <= 0 {
+		return routeMaxBoost
+	}
+	return min(routeMaxBoost, max(1, routeSureScore/lead))
+}
+
 // catalogue is the matter catalogue trained for one knowledge base: a
 // classifier over each matter's standard questions and phrasings, and the
 // entry each matter was matched to.
@@ -224,6 +243,9 @@ type route struct {
 	entry    int
 	strength float64
 	matter   int
+	// agreed is set when the first ranking put the routed entry first
+	// too, before the catalogue reordered the candidates.
+	agreed bool
 }
 
 // minRouteScore is the least score the best matter needs to route a
@@ -307,7 +329,7 @@ func (cat *catalogue) rerank(r route, ranked []candidate) []candidate {
 			s = c.score / lead
 		}
 		if c.entry == r.entry {
-			s += catalogueWeight * r.strength
+			s += catalogueWeight * r.strength * routeBoost(lead)
 		}
 		fused[i] = candidate{entry: c.entry, score: s}
 	}
