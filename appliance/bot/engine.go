@@ -34,7 +34,7 @@ type Options struct {
 	// LexiconDir is a directory of extra lexicon files read after the
 	// embedded lexicon when the engine is built. Only *.txt files are
 	// read, and each name must start with synonyms, asktypes, terms,
-	// fillers, offtopic or outofscope to say its kind. The embedded files
+	// fillers, offtopic, outofscope or matters to say its kind. The embedded files
 	// in the lexicon folder document each format. Empty means the
 	// embedded lexicon only.
 	LexiconDir string
@@ -89,7 +89,6 @@ type Engine struct {
 	// learnDiscriminationWeight picked for this knowledge base.
 	discriminationWeight float64
 	phrasings            int // standard questions and similar phrasings, for the log
-	matterEntries        int // entries matched to a catalogue matter, for the log
 	catalogue            *catalogue
 }
 
@@ -135,7 +134,7 @@ func New(entries []kb.Entry, opts Options) (*Engine, error) {
 	e.log.Info("question engine built",
 		slog.Int("entries", len(e.entries)),
 		slog.Int("phrasings", e.phrasings),
-		slog.Int("catalogue_matches", e.matterEntries),
+		slog.Int("catalogue_matches", e.catalogue.matched()),
 		slog.Float64("threshold", e.threshold),
 		slog.Duration("took", time.Since(start)))
 	return e, nil
@@ -236,20 +235,20 @@ func (e *Engine) rankAnalysis(a analysis, joined string) ([]candidate, route) {
 	return ranked, r
 }
 
-// confidence is the value Ask compares with the threshold: that of the
-// scores (see confidence.go), raised to the threshold when the question's
-// catalogue matter clearly points to the leading entry and the first
-// ranking had put that entry first as well. Lifting entries that only the
-// catalogue's reordering put first answered more out-of-scope questions. A question that
-// only a catalogue phrasing describes scores low against the entry's own
-// few phrasings, although the catalogue leaves no doubt which matter it
-// asks about.
+// confidence returns the value Ask compares with the threshold: that of
+// the scores (see confidence.go), raised to the threshold when the
+// question's catalogue matter clearly points to the leading entry and the
+// first ranking had put that entry first as well. A question that only a
+// catalogue phrasing describes scores low against the entry's own few
+// phrasings, although the catalogue leaves no doubt which matter it is
+// about. Lifting entries that only the catalogue's reordering put first
+// matched more out-of-scope questions, so both rankings must agree.
 func (e *Engine) confidence(ranked []candidate, a analysis, r route) float64 {
 	conf := confidence(ranked, a)
 	// A question naming another office's matter (社保卡丢了) keeps its
-	// score, unless the matter's own phrasings name it too: the
-	// catalogue's lead over other matters of the field says nothing about
-	// matters outside it.
+	// score unless the matter's own phrasings contain that term, because
+	// a lead over the field's other matters is no evidence about matters
+	// outside the field.
 	if r.entry >= 0 && r.entry == ranked[0].entry && r.strength >= routeAcceptStrength && r.agreed &&
 		e.catalogue.namesOffTopics(r, a.offTopics) {
 		conf = max(conf, e.threshold)

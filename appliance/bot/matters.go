@@ -18,8 +18,8 @@ import (
 // each entry is matched to the catalogue matters its standard question
 // names. A question is then also ranked against the catalogue's
 // phrasings, and a clear lead of one matter routes it to that matter's
-// entry: the entry joins the leading candidates, moves up among them, and
-// is answered even when its own phrasings score below the threshold. The
+// entry. The entry joins the leading candidates, moves up among them, and
+// is matched even when its own phrasings score below the threshold. The
 // catalogue is general to the field, not to one knowledge base, and staff
 // extend it with matters*.txt files in the lexicon folder.
 //
@@ -120,19 +120,18 @@ func checkMatter(ms []matter) error {
 // official term. An entry takes its best matter when it scores at
 // least matterMinScore, and every other matter that scores at least
 // matterMaxRatio of the best.
-var (
+const (
 	matterMinScore = 0.15
 	matterMaxRatio = 0.6
 )
 
 // catalogueWeight is how much the route's strength adds to the routed
 // entry's score, as a share of the leader's, when the leading candidates
-// are reordered, and catalogueK how many leading candidates are
-// reordered.
-var (
-	catalogueWeight = 0.5
-	catalogueK      = 8
-)
+// are reordered. It is a variable so tests can switch the route off.
+var catalogueWeight = 0.5
+
+// catalogueK is how many leading candidates the route reorders.
+const catalogueK = 8
 
 // The route counts for more the less sure the first ranking is: its
 // weight is multiplied by routeSureScore over the leader's score, from 1
@@ -163,21 +162,26 @@ type catalogue struct {
 }
 
 // matterIndex lists, for each term and character-pair feature, the
-// matters whose texts have it. A matter without such a feature in common
-// with a question matches it on single characters alone, so ranking only
-// the others gave the same answers on every labelled set, and it cut the
-// engine's median time per question from 1.6 to 1.3 ms at 150 entries
-// and from 2.6 to 1.6 ms at 1,000.
+// matters whose texts contain it. A matter that shares no such feature
+// with a question matches it on single characters alone. Ranking only
+// the others gave the same results on every labelled set and cut the
+// median time per question from 1.6 to 1.3 ms at 150 entries and from
+// 2.6 to 1.6 ms at 1,000.
 type matterIndex map[int32][]int
 
+// newMatterIndex indexes the matters of classifier c, one per centroid.
 func newMatterIndex(c *classifier) matterIndex {
-	idx := make(matterIndex)
+	indexed := make(map[int32]bool)
 	for key, id := range c.phrases.vocabulary {
-		if !strings.HasPrefix(key, "t:") && !strings.HasPrefix(key, "b:") {
-			continue
+		if strings.HasPrefix(key, "t:") || strings.HasPrefix(key, "b:") {
+			indexed[id] = true
 		}
-		for m, centroid := range c.centroids {
-			if centroid.has(id) {
+	}
+
+	idx := make(matterIndex)
+	for m, centroid := range c.centroids {
+		for _, id := range centroid.ids {
+			if indexed[id] {
 				idx[id] = append(idx[id], m)
 			}
 		}
@@ -210,10 +214,10 @@ func (idx matterIndex) matters(c *classifier, a analysis) []int {
 }
 
 // buildCatalogue trains the classifier over the catalogue and matches
-// each entry to catalogue matters by its standard question. A
-// matter that several entries match, as when a knowledge base splits one
-// matter in two, belongs to none of them, because its phrasings cannot
-// tell them apart. It returns nil without matters.
+// each entry to catalogue matters by its standard question. A matter that
+// several entries match, as when a knowledge base splits one matter in
+// two, belongs to none of them, because its phrasings cannot tell them
+// apart. It returns nil without matters.
 func (e *Engine) buildCatalogue(matters []matter) *catalogue {
 	if len(matters) == 0 {
 		return nil
@@ -235,8 +239,8 @@ func (e *Engine) buildCatalogue(matters []matter) *catalogue {
 	byFeature := newMatterIndex(phrasings)
 
 	// An entry's best matter is its primary claim and the matters close
-	// behind it secondary ones. A matter goes to its one primary
-	// claimant, or failing that to its one secondary claimant; two
+	// behind it are secondary ones. A matter goes to its one primary
+	// claimant, or failing that to its one secondary claimant, and two
 	// claimants of the same rank leave it to neither. Picking the closer
 	// of two claimants cost 7 questions on eval.jsonl, whose knowledge
 	// base has many entries about one matter.
@@ -261,7 +265,6 @@ func (e *Engine) buildCatalogue(matters []matter) *catalogue {
 	}
 
 	owner := make([]int, len(matters))
-	matched := 0
 	for m := range owner {
 		owner[m] = -1
 		switch {
@@ -270,19 +273,16 @@ func (e *Engine) buildCatalogue(matters []matter) *catalogue {
 		case len(primary[m]) == 0 && len(secondary[m]) == 1:
 			owner[m] = secondary[m][0]
 		}
-		if owner[m] >= 0 {
-			matched++
-		}
 	}
-	e.matterEntries = matched
 
 	return &catalogue{phrasings: phrasings, owner: owner, byFeature: byFeature}
 }
 
 // route is the entry a question's best catalogue matter points to, and
 // how clearly that matter leads: 1 minus the score of the best matter of
-// another entry over the best one's. The classifier's scores fall steeply behind the leader,
-// so the lead says more than the score itself.
+// another entry over the best one's. The classifier's scores fall
+// steeply behind the leader, so the lead is a better signal than the
+// score itself.
 type route struct {
 	entry    int
 	strength float64
@@ -292,17 +292,33 @@ type route struct {
 	agreed bool
 }
 
+// matched returns how many matters have an entry, for the log. A nil
+// catalogue has none.
+func (cat *catalogue) matched() int {
+	if cat == nil {
+		return 0
+	}
+	n := 0
+	for _, en := range cat.owner {
+		if en >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // minRouteScore is the least score the best matter needs to route a
 // question at all, so a question that shares one character with a matter
 // is not routed by a lead over nothing.
-var minRouteScore = 0.02
+const minRouteScore = 0.02
 
 // noRoute is the route of a question the catalogue does not place.
 var noRoute = route{entry: -1}
 
 // routeAcceptStrength is the lead of the best matter over the second at
-// which a question routed to the leading entry is answered even when its
-// score alone falls below the threshold.
+// which a question routed to the leading entry is matched even when its
+// score alone falls below the threshold. It is a variable so tests can
+// switch the lift off.
 var routeAcceptStrength = 0.85
 
 // route returns the question's route, or noRoute.
@@ -327,10 +343,11 @@ func (cat *catalogue) route(a analysis) route {
 	return route{entry: en, strength: strength, matter: ranked[0].entry}
 }
 
-// namesOffTopics reports whether the phrasings of the route's matter name
-// every off-topic term of the question: 网签 belongs to the housing office,
-// but a question about registering after it (网签后办预告登记) is ours, and
-// the catalogue's phrasings of 预告登记 say so.
+// namesOffTopics reports whether the phrasings of the route's matter
+// contain every off-topic term of the question. 网签 belongs to the
+// housing office, but a question about registering after it
+// (网签后办预告登记) is ours, and the catalogue's phrasings of 预告登记
+// contain 网签.
 func (cat *catalogue) namesOffTopics(r route, terms []string) bool {
 	for _, t := range terms {
 		if !cat.phrasings.offTopics[r.matter][t] {
@@ -342,10 +359,9 @@ func (cat *catalogue) namesOffTopics(r route, terms []string) bool {
 
 // rerank reorders the leading candidates by their score over the
 // leader's plus catalogueWeight times the route's strength for the
-// routed entry, keeping the scores in place as ngramRanker.rerank does.
-// So the scores the confidence is taken from stay those of the first
-// ranking, and the catalogue decides only which entry leads. The routed
-// entry takes the last leading place when it ranked below them.
+// routed entry, keeping the scores in place (see reorderKeepingScores),
+// so the catalogue decides only which entry leads. The routed entry takes
+// the last leading place when it ranked below them.
 func (cat *catalogue) rerank(r route, ranked []candidate) []candidate {
 	if r.entry < 0 || len(ranked) == 0 {
 		return ranked
@@ -363,30 +379,22 @@ func (cat *catalogue) rerank(r route, ranked []candidate) []candidate {
 	}
 
 	top := ranked[:k]
-	kept := make([]float64, len(top))
-	fused := make([]candidate, len(top))
+	fused := make([]float64, len(top))
 	lead := top[0].score
 	for i, c := range top {
-		kept[i] = c.score
-		s := 0.0
 		if lead > 0 {
-			s = c.score / lead
+			fused[i] = c.score / lead
 		}
 		if c.entry == r.entry {
-			s += catalogueWeight * r.strength * routeBoost(lead)
+			fused[i] += catalogueWeight * r.strength * routeBoost(lead)
 		}
-		fused[i] = candidate{entry: c.entry, score: s}
 	}
-	sort.Sort(sort.Reverse(sort.Float64Slice(kept)))
-	sortCandidates(fused)
-	for i := range top {
-		top[i] = candidate{entry: fused[i].entry, score: kept[i]}
-	}
+	reorderKeepingScores(top, fused)
 	return ranked
 }
 
-// analyzeNormalized analyses text without spelling correction, which the
-// catalogue and the knowledge base's own wording do not need.
+// analyzeNormalized analyses text without spelling correction, which a
+// knowledge base's own standard questions do not need.
 func (e *Engine) analyzeNormalized(text string) analysis {
 	return analyze(e.segmenter.segment(e.normalizer.normalize(text)))
 }

@@ -152,16 +152,11 @@ func (r *ngramRanker) rerank(text string, ranked []candidate, k int, weight floa
 		return
 	}
 
-	scores := make([]float64, len(top))
-	fused := make([]candidate, len(top))
+	fused := make([]float64, len(top))
 	for i, c := range top {
-		scores[i] = c.score
-		fused[i] = candidate{entry: c.entry, score: c.score * math.Pow(max(bm25[i]/best, minShare), weight)}
+		fused[i] = c.score * math.Pow(max(bm25[i]/best, minShare), weight)
 	}
-	sortCandidates(fused)
-	for i := range top {
-		top[i] = candidate{entry: fused[i].entry, score: scores[i]}
-	}
+	reorderKeepingScores(top, fused)
 }
 
 // minShare is the least BM25 share rerank counts, so a candidate that

@@ -56,6 +56,24 @@ func (c *classifier) rank(a analysis, entries []int) []candidate {
 	return out
 }
 
+// reorderKeepingScores sorts the entries of top by fused, their scores of
+// a second ranker, and gives them back top's scores in descending order.
+// So only entries move, and the confidence, which is taken from the two
+// best scores, stays that of the classifier.
+func reorderKeepingScores(top []candidate, fused []float64) {
+	kept := make([]float64, len(top))
+	order := make([]candidate, len(top))
+	for i, c := range top {
+		kept[i] = c.score
+		order[i] = candidate{entry: c.entry, score: fused[i]}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(kept)))
+	sortCandidates(order)
+	for i := range top {
+		top[i] = candidate{entry: order[i].entry, score: kept[i]}
+	}
+}
+
 func sortCandidates(out []candidate) {
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].score != out[j].score {
