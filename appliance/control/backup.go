@@ -39,16 +39,19 @@ func BackupHandler(source func() backup.Source, log *slog.Logger) http.Handler {
 	var running sync.Mutex
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
+			log.Warn("backup request rejected", slog.String("method", r.Method))
 			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "备份接口只接受 POST 请求", http.StatusMethodNotAllowed)
 			return
 		}
 		var req backupRequest
 		if err := json.NewDecoder(io.LimitReader(r.Body, maxBackupRequest)).Decode(&req); err != nil || strings.TrimSpace(req.RecoveryKey) == "" {
+			log.Warn("backup request rejected: invalid body or missing recovery key", slog.Any("err", err))
 			http.Error(w, "备份请求缺少恢复密钥", http.StatusBadRequest)
 			return
 		}
 		if !running.TryLock() {
+			log.Warn("backup request rejected: another backup is running")
 			http.Error(w, "另一份备份正在进行，请等它完成后再试", http.StatusConflict)
 			return
 		}
@@ -74,8 +77,8 @@ func BackupHandler(source func() backup.Source, log *slog.Logger) http.Handler {
 	})
 }
 
-// RequestBackup asks the hub on the control socket at path for a backup
-// readable with recoveryKey and copies it to w. It returns the number of
+// RequestBackup requests a backup readable with recoveryKey from the hub
+// on the control socket at path and copies it to w. It returns the number of
 // files in the backup. w holds a partial backup when it fails, which the
 // caller must discard.
 func RequestBackup(ctx context.Context, path, recoveryKey string, w io.Writer) (int, error) {

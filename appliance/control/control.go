@@ -1,8 +1,8 @@
-// Package control is the local control socket of a running hub: a Unix
-// socket in the data folder that only the hub's own user and root can
-// reach, over which the command-line tools ask the hub for work that needs
-// the open database, such as an online backup. bbolt lets one process
-// hold the database, so a tool cannot open it while the hub runs.
+// Package control provides the local control socket of a running hub: a
+// Unix socket in the data folder that only the hub's own user and root
+// can reach. Command-line tools request work that needs the open database
+// over it, such as an online backup, because bbolt lets one process hold
+// the database and a tool cannot open it while the hub runs.
 package control
 
 import (
@@ -36,8 +36,8 @@ type Server struct {
 }
 
 // Listen opens the control socket at path and serves h on it until
-// Close. A socket file left by a hub that crashed is replaced; one that a
-// live hub answers on is an error, because two hubs on one data folder
+// Close. A socket file left by a hub that crashed is replaced. A socket a
+// live hub listens on is an error, because two hubs on one data folder
 // would corrupt it.
 func Listen(path string, h http.Handler, log *slog.Logger) (*Server, error) {
 	if err := removeStale(path); err != nil {
@@ -94,11 +94,11 @@ func removeStale(path string) error {
 		return fmt.Errorf("checking control socket %s: %w", path, err)
 	}
 	if info.Mode()&os.ModeSocket == 0 {
-		return fmt.Errorf("control socket path %s holds a file that is not a socket; move it away", path)
+		return fmt.Errorf("control socket path %s is a file, not a socket: move or delete it, then start the hub again", path)
 	}
 	if conn, err := net.DialTimeout("unix", path, time.Second); err == nil {
 		conn.Close()
-		return fmt.Errorf("another hub answers on control socket %s: is a second wenban serve running on this data folder?", path)
+		return fmt.Errorf("another hub is listening on control socket %s: stop the other wenban serve on this data folder first", path)
 	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("removing stale control socket %s: %w", path, err)
@@ -159,7 +159,8 @@ func Client(path string) *http.Client {
 // BaseURL is the URL prefix of control requests made with Client.
 const BaseURL = "http://wenban"
 
-// Running reports whether a hub answers on the control socket at path.
+// Running reports whether a hub is listening on the control socket at
+// path.
 func Running(path string) bool {
 	conn, err := net.DialTimeout("unix", path, time.Second)
 	if err != nil {

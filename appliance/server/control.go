@@ -32,9 +32,9 @@ func (s *Server) startControl() (func(), error) {
 	}, nil
 }
 
-// backupSource is what an online backup copies: the data folder with a
-// snapshot of the open database, less the files still being written and
-// the policy update's scratch folder, which hold no acknowledged data.
+// backupSource returns what an online backup copies: the data folder with
+// a snapshot of the open database, less the files still being written and
+// the policy update's scratch folder, which contain no acknowledged data.
 func (s *Server) backupSource() backup.Source {
 	staging := relativeToData(s.cfg.Data, s.cfg.PolicyStagingDir())
 	return backup.Source{
@@ -47,6 +47,8 @@ func (s *Server) backupSource() backup.Source {
 	}
 }
 
+// relativeToData returns dir relative to the data folder, or "" when dir
+// lies outside it.
 func relativeToData(data, dir string) string {
 	rel, ok := strings.CutPrefix(dir, data+"/")
 	if !ok {
