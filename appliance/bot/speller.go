@@ -225,7 +225,7 @@ func (sp *speller) correctRunes(runes []rune) bool {
 
 // wholeWordFree reports whether neither neighbour of the pair at i forms a
 // known pair with it. A known pair with a grammatical character, such as
-// 破了, says nothing about whether 破 was meant, so it does not count.
+// 破了, is no evidence that 破 was meant, so it does not count.
 func (sp *speller) wholeWordFree(runes []rune, i int) bool {
 	left := i == 0 || stopChars[runes[i-1]] || !sp.isKnown(runes[i-1], runes[i])
 	right := i+2 >= len(runes) || stopChars[runes[i+2]] || !sp.isKnown(runes[i+1], runes[i+2])
