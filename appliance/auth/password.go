@@ -154,12 +154,9 @@ func (s *Service) verifyDummy(password string) {
 // administrators and resets.
 const GeneratedPasswordLen = 16
 
-// GeneratePassword returns a random password for an administrator to hand
-// over, such as the first-run or a reset password.
-func GeneratePassword() (string, error) { return generatePassword(GeneratedPasswordLen, "") }
-
-// GeneratePasswordFor returns a random password that passes the strength
-// rule for the account with this login, so a reset never fails on it.
+// GeneratePasswordFor returns a random password for an administrator to
+// hand over, such as a reset password. It passes the strength rule for
+// the account with this login, so setting it never fails on that rule.
 func GeneratePasswordFor(login string) (string, error) {
 	return generatePassword(GeneratedPasswordLen, normalizeLogin(login))
 }
