@@ -135,15 +135,15 @@ func (s *Service) LookUpLeftMessage(ctx context.Context, ref, phone string) (Lef
 // samePhone compares the digits of two phone numbers through their SHA-256
 // digests in constant time, so "0731-88888888" matches "073188888888".
 func samePhone(stored, entered string) bool {
-	enteredDigits := phoneDigits(entered)
-	a := sha256.Sum256([]byte(phoneDigits(stored)))
+	enteredDigits := PhoneDigits(entered)
+	a := sha256.Sum256([]byte(PhoneDigits(stored)))
 	b := sha256.Sum256([]byte(enteredDigits))
 	return enteredDigits != "" && subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// phoneDigits keeps the ASCII digits of a phone number, after folding
+// PhoneDigits keeps the ASCII digits of a phone number, after folding
 // full-width digits, and caps the length so huge input costs nothing.
-func phoneDigits(phone string) string {
+func PhoneDigits(phone string) string {
 	if len(phone) > maxRefLen {
 		phone = phone[:maxRefLen]
 	}

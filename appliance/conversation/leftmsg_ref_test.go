@@ -249,13 +249,13 @@ func FuzzPhoneDigits(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		d := phoneDigits(in)
+		d := PhoneDigits(in)
 		if len(d) > maxRefLen*3 {
-			t.Fatalf("phoneDigits(%q): got %d digits, want at most %d", in, len(d), maxRefLen*3)
+			t.Fatalf("PhoneDigits(%q): got %d digits, want at most %d", in, len(d), maxRefLen*3)
 		}
 		for _, r := range d {
 			if r < '0' || r > '9' {
-				t.Fatalf("phoneDigits(%q) = %q, want ASCII digits only", in, d)
+				t.Fatalf("PhoneDigits(%q) = %q, want ASCII digits only", in, d)
 			}
 		}
 	})

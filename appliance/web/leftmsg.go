@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -16,14 +18,59 @@ import (
 // wrong phone number, so the lookup never tells which one was wrong.
 const msgLookupMiss = "未找到与该留言编号和联系电话相符的留言，请核对后重试。"
 
-// Rate of the citizen's status lookup per client address: five at once,
-// then one every twenty seconds. A reference number is easy to guess, so
-// the phone number is the secret. At this rate one address tries about
-// 4,300 numbers a day, against some 10^9 mobile numbers.
+// msgLookupTooMany answers a lookup over one of its limits. It tells the
+// citizen how long to wait and where else to ask.
+const msgLookupTooMany = "查询过于频繁，请半小时后再试；如需尽快了解办理情况，请拨打服务热线或到窗口咨询。"
+
+// Rates of the citizen's status lookup. A reference number is easy to
+// guess, so the phone number is the secret; a phone number is known to
+// many, so the reference number is a secret too. Each reference number
+// and each phone number allows five lookups at once, then one every half
+// hour, whatever the address. Guessing an 11-digit mobile number for a
+// known reference then takes far longer than a message is kept. Trying a
+// busy day's 50 numbers for a known phone still takes about a day, which
+// is why the manual asks staff to keep the reply record to its summary.
+// The address limit is loose, because the kiosks of a service hall often
+// share one address, and only bounds the work one client causes.
 const (
-	lookupEvery = 20 * time.Second
-	lookupBurst = 5
+	lookupEvery       = 3 * time.Second
+	lookupBurst       = 20
+	lookupSecretEvery = 30 * time.Minute
+	lookupSecretBurst = 5
 )
+
+// lookupLimits are the limiters of the status lookup, which both lookup
+// routes share so that mixing them cannot double a client's rate.
+type lookupLimits struct {
+	address *addressLimiter
+	secret  *keyedLimiter // keyed by "ref:" + number and "phone:" + digest
+}
+
+func newLookupLimits() *lookupLimits {
+	return &lookupLimits{
+		address: newAddressLimiter(lookupEvery, lookupBurst),
+		secret:  newKeyedLimiter(lookupSecretEvery, lookupSecretBurst),
+	}
+}
+
+// allow reports whether a lookup of ref for phone may go ahead, and
+// names the limit that refused it. The phone number is kept only as a
+// digest, so the limiter's memory holds no phone number.
+func (l *lookupLimits) allow(remoteAddr, ref, phone string, now time.Time) (ok bool, by string) {
+	if !l.address.allow(remoteAddr, now) {
+		return false, "address"
+	}
+	if canonical, valid := conversation.ParseRef(ref); valid && !l.secret.allowKey("ref:"+canonical, now) {
+		return false, "reference"
+	}
+	if digits := conversation.PhoneDigits(phone); digits != "" {
+		sum := sha256.Sum256([]byte(digits))
+		if !l.secret.allowKey("phone:"+hex.EncodeToString(sum[:]), now) {
+			return false, "phone"
+		}
+	}
+	return true, ""
+}
 
 // Labels of a left message's status on the citizen page.
 const (
@@ -53,10 +100,10 @@ type lookupReply struct {
 // lookUpLeftMessage returns the status of the message ref for phone, or
 // the shared miss error. The rate limit is checked first, so a client
 // over its rate learns nothing, not even a miss.
-func (s *Server) lookUpLeftMessage(r *http.Request, limiter *addressLimiter, ref, phone string) (lookupReply, error) {
-	if !limiter.allow(r.RemoteAddr, s.now()) {
-		s.log.Warn("request rate limited", "route", r.Pattern)
-		return lookupReply{}, &appError{Status: http.StatusTooManyRequests, Message: msgTooMany}
+func (s *Server) lookUpLeftMessage(r *http.Request, limits *lookupLimits, ref, phone string) (lookupReply, error) {
+	if ok, by := limits.allow(r.RemoteAddr, ref, phone, s.now()); !ok {
+		s.log.Warn("request rate limited", "route", r.Pattern, "limit", by)
+		return lookupReply{}, &appError{Status: http.StatusTooManyRequests, Message: msgLookupTooMany}
 	}
 
 	st, err := s.deps.Conversations.LookUpLeftMessage(r.Context(), ref, phone)
@@ -75,13 +122,13 @@ func (s *Server) lookUpLeftMessage(r *http.Request, limiter *addressLimiter, ref
 }
 
 // apiLookUpLeftMessage serves POST /api/v1/leave-message/status.
-func (s *Server) apiLookUpLeftMessage(limiter *addressLimiter) handlerFunc {
+func (s *Server) apiLookUpLeftMessage(limits *lookupLimits) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req lookupRequest
 		if err := decodeJSON(w, r, &req); err != nil {
 			return err
 		}
-		reply, err := s.lookUpLeftMessage(r, limiter, req.Ref, req.Phone)
+		reply, err := s.lookUpLeftMessage(r, limits, req.Ref, req.Phone)
 		if err != nil {
 			return err
 		}
@@ -92,7 +139,7 @@ func (s *Server) apiLookUpLeftMessage(limiter *addressLimiter) handlerFunc {
 
 // lookupForm is the no-JavaScript status lookup. It renders the citizen
 // page with the result or the miss message under the lookup form.
-func (s *Server) lookupForm(limiter *addressLimiter) handlerFunc {
+func (s *Server) lookupForm(limits *lookupLimits) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(w, r); err != nil {
 			return err
@@ -111,7 +158,7 @@ func (s *Server) lookupForm(limiter *addressLimiter) handlerFunc {
 			p.Lookup.Ref = ""
 		}
 
-		reply, err := s.lookUpLeftMessage(r, limiter, ref, r.PostFormValue("phone"))
+		reply, err := s.lookUpLeftMessage(r, limits, ref, r.PostFormValue("phone"))
 		var ae *appError
 		if errors.As(err, &ae) && ae.Status < http.StatusInternalServerError {
 			s.logAppError(r, ae)

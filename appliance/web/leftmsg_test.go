@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"wenban/appliance/auth"
 	"wenban/appliance/conversation"
@@ -111,20 +113,77 @@ func TestLookUpLeftMessageAPI(t *testing.T) {
 		t.Errorf("miss body: got %q, want %q", wrongPhone.body, msgLookupMiss)
 	}
 
-	// Four lookups so far; the burst allows five, then one per interval.
-	if resp := lookupJSON(h, c, m.Ref, "13912345678"); resp.status != http.StatusOK {
-		t.Fatalf("fifth lookup: got %d, want 200 within the burst", resp.status)
+	// m.Ref has been looked up three times so far; each reference number
+	// allows five lookups, then one per interval, from any address.
+	for i := 4; i <= 5; i++ {
+		if resp := lookupJSON(h, c, m.Ref, "13912345678"); resp.status != http.StatusOK {
+			t.Fatalf("lookup %d of the reference: got %d, want 200 within its burst", i, resp.status)
+		}
 	}
 	limited := lookupJSON(h, c, m.Ref, "13912345678")
 	if limited.status != http.StatusTooManyRequests {
-		t.Fatalf("sixth lookup: got %d, want 429", limited.status)
+		t.Fatalf("sixth lookup of the reference: got %d, want 429", limited.status)
 	}
 	if strings.Contains(limited.body, "已收到") || strings.Contains(limited.body, "已处理") {
 		t.Errorf("limited reply %q carries a status, want none", limited.body)
 	}
-	h.clock.Set(h.clock.Now().Add(lookupEvery))
+	if !strings.Contains(limited.body, msgLookupTooMany) {
+		t.Errorf("limited reply: got %q, want %q", limited.body, msgLookupTooMany)
+	}
+	h.clock.Set(h.clock.Now().Add(lookupSecretEvery))
 	if resp := lookupJSON(h, c, m.Ref, "13912345678"); resp.status != http.StatusOK {
 		t.Errorf("after one interval: got %d, want 200", resp.status)
+	}
+}
+
+// TestLookUpLimits checks each limit of the status lookup on its own: a
+// known phone number cannot be tried against many reference numbers, and
+// many citizens behind one address are held back only by the loose
+// address limit.
+func TestLookUpLimits(t *testing.T) {
+	tests := []struct {
+		name    string
+		ref     func(i int) string
+		phone   func(i int) string
+		allowed int
+		by      string
+	}{
+		{
+			name:    "one phone, many reference numbers",
+			ref:     func(i int) string { return fmt.Sprintf("LY20261204-%04d", i+1) },
+			phone:   func(int) string { return "13912345678" },
+			allowed: lookupSecretBurst,
+			by:      "phone",
+		},
+		{
+			name:    "one reference number, many phones",
+			ref:     func(int) string { return "ly20261204 0001" },
+			phone:   func(i int) string { return fmt.Sprintf("1390000%04d", i) },
+			allowed: lookupSecretBurst,
+			by:      "reference",
+		},
+		{
+			name:    "one address, different citizens",
+			ref:     func(i int) string { return fmt.Sprintf("LY20261204-%04d", i+1) },
+			phone:   func(i int) string { return fmt.Sprintf("1390000%04d", i) },
+			allowed: lookupBurst,
+			by:      "address",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newLookupLimits()
+			now := time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)
+			for i := range tt.allowed {
+				if ok, by := l.allow("10.0.0.7:4000", tt.ref(i), tt.phone(i), now); !ok {
+					t.Fatalf("lookup %d: refused by the %s limit, want allowed", i+1, by)
+				}
+			}
+			ok, by := l.allow("10.0.0.7:4001", tt.ref(tt.allowed), tt.phone(tt.allowed), now)
+			if ok || by != tt.by {
+				t.Errorf("lookup %d: got allowed %v by %q, want refused by %q", tt.allowed+1, ok, by, tt.by)
+			}
+		})
 	}
 }
 

@@ -9,13 +9,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// addressLimiter rate-limits requests per client address. It guards the
-// staff login, where each attempt costs an argon2 run, so one host cannot
-// guess passwords or lock accounts at speed.
-//
-// NOTE: behind a reverse proxy every client shares the proxy's address;
-// the limiter then bounds the proxy as a whole.
-type addressLimiter struct {
+// keyedLimiter rate-limits requests per key, such as a client address or
+// a reference number, with one token bucket per key.
+type keyedLimiter struct {
 	every time.Duration
 	burst int
 
@@ -29,8 +25,51 @@ type clientLimit struct {
 	seen    time.Time
 }
 
+func newKeyedLimiter(every time.Duration, burst int) *keyedLimiter {
+	return &keyedLimiter{every: every, burst: burst, clients: map[string]*clientLimit{}}
+}
+
+// allowKey reports whether one more request under key may go ahead.
+func (l *keyedLimiter) allowKey(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	c := l.clients[key]
+	if c == nil {
+		c = &clientLimit{limiter: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		l.clients[key] = c
+	}
+	c.seen = now
+	return c.limiter.AllowN(now, 1)
+}
+
+// sweep deletes keys idle long enough to have a full bucket again, so the
+// map stays as small as the set of recent keys.
+func (l *keyedLimiter) sweep(now time.Time) {
+	idle := l.every * time.Duration(l.burst)
+	if now.Sub(l.swept) < idle {
+		return
+	}
+	l.swept = now
+	for key, c := range l.clients {
+		if now.Sub(c.seen) > idle {
+			delete(l.clients, key)
+		}
+	}
+}
+
+// addressLimiter rate-limits requests per client address. It guards the
+// staff login, where each attempt costs an argon2 run, so one host cannot
+// guess passwords or lock accounts at speed.
+//
+// NOTE: behind a reverse proxy every client shares the proxy's address;
+// the limiter then bounds the proxy as a whole.
+type addressLimiter struct {
+	keyedLimiter
+}
+
 func newAddressLimiter(every time.Duration, burst int) *addressLimiter {
-	return &addressLimiter{every: every, burst: burst, clients: map[string]*clientLimit{}}
+	return &addressLimiter{keyedLimiter{every: every, burst: burst, clients: map[string]*clientLimit{}}}
 }
 
 // allow reports whether the client at remoteAddr may make one more request.
@@ -39,32 +78,7 @@ func (l *addressLimiter) allow(remoteAddr string, now time.Time) bool {
 	if err != nil {
 		host = remoteAddr
 	}
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.sweep(now)
-	c := l.clients[host]
-	if c == nil {
-		c = &clientLimit{limiter: rate.NewLimiter(rate.Every(l.every), l.burst)}
-		l.clients[host] = c
-	}
-	c.seen = now
-	return c.limiter.AllowN(now, 1)
-}
-
-// sweep deletes clients idle long enough to have a full bucket again, so
-// the map stays as small as the set of recent clients.
-func (l *addressLimiter) sweep(now time.Time) {
-	idle := l.every * time.Duration(l.burst)
-	if now.Sub(l.swept) < idle {
-		return
-	}
-	l.swept = now
-	for host, c := range l.clients {
-		if now.Sub(c.seen) > idle {
-			delete(l.clients, host)
-		}
-	}
+	return l.allowKey(host, now)
 }
 
 // limit wraps h so that clients over the rate get 429 with a Chinese

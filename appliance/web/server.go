@@ -144,9 +144,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page(s.citizenPage))
 	mux.Handle("POST /ask", s.page(s.askForm))
 	mux.Handle("POST /leave-message", s.page(s.leaveForm))
-	// One limiter covers both lookup routes, so mixing them cannot double
-	// a client's rate.
-	lookups := newAddressLimiter(lookupEvery, lookupBurst)
+	lookups := newLookupLimits()
 	mux.Handle("POST /leave-message/status", s.page(s.lookupForm(lookups)))
 
 	mux.Handle("POST /api/v1/bot/ask", s.api(s.apiAsk))
