@@ -472,6 +472,27 @@ func TestQueuedCitizenWhoLeavesIsDropped(t *testing.T) {
 	})
 }
 
+func TestQueuedCitizenWhoNeverConnectsIsDropped(t *testing.T) {
+	th := newTestHubWith(t, Options{AbandonAfter: 50 * time.Millisecond})
+	ctx := context.Background()
+	c, _, err := th.conv.Start(ctx, conversation.StartRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	eventually(t, "unconnected conversation to close", func() bool {
+		got, err := th.conv.Get(ctx, c.ID)
+		return err == nil && got.State == conversation.StateClosed && got.ClosedBy == "system"
+	})
+	queue, err := th.conv.Queue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(queue) != 0 {
+		t.Errorf("queue after the absence check: got %d places, want 0", len(queue))
+	}
+}
+
 func TestReloadKeepsCitizenQueued(t *testing.T) {
 	th := newTestHubWith(t, Options{AbandonAfter: time.Minute})
 	ctx := context.Background()

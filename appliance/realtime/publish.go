@@ -23,6 +23,12 @@ func (h *Hub) Publish(ev conversation.Event) {
 		}
 
 	case conversation.EventQueued:
+		// A place whose page never connects is freed like one whose page
+		// left, so a script that only posts handoffs cannot hold the
+		// queue.
+		if len(h.citizenConns(c.ID)) == 0 {
+			h.watchCitizenAbsence(c.ID)
+		}
 		h.sendCitizen(c.ID, state)
 		h.sendCitizenMessage(c.ID, ev.Message)
 		if ev.PreviousAgentID != "" {

@@ -3,10 +3,24 @@ package web
 import (
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+)
+
+// Rates of the citizen's actions per client address. Each question and
+// each handoff is stored, so an unlimited client could fill the disk or
+// take every queue place. The rates are loose, because the kiosks of a
+// hall, or every citizen behind a gateway, may share one address.
+const (
+	askEvery     = 250 * time.Millisecond
+	askBurst     = 60
+	handoffEvery = 10 * time.Second
+	handoffBurst = 10
+	leaveEvery   = 30 * time.Second
+	leaveBurst   = 10
 )
 
 // keyedLimiter rate-limits requests per key, such as a client address or
@@ -74,22 +88,44 @@ func newAddressLimiter(every time.Duration, burst int) *addressLimiter {
 
 // allow reports whether the client at remoteAddr may make one more request.
 func (l *addressLimiter) allow(remoteAddr string, now time.Time) bool {
+	return l.allowKey(clientKey(remoteAddr), now)
+}
+
+// clientKey returns the key of the client at remoteAddr: its IPv4
+// address, or the /64 network of its IPv6 address, because one IPv6 host
+// commonly holds a whole /64 and could take a new address per request.
+func clientKey(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
 		host = remoteAddr
 	}
-	return l.allowKey(host, now)
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // limit wraps h so that clients over the rate get 429 with a Chinese
-// message.
+// message, as JSON on the API routes and as a page elsewhere.
 func (s *Server) limit(l *addressLimiter, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !l.allow(r.RemoteAddr, s.now()) {
 			s.log.Warn("request rate limited", "route", r.Pattern)
-			s.writePageError(w, r, &appError{Status: http.StatusTooManyRequests, Message: msgTooMany})
+			err := &appError{Status: http.StatusTooManyRequests, Message: msgTooMany}
+			if isAPIPath(r.URL.Path) {
+				s.writeAPIError(w, r, err)
+			} else {
+				s.writePageError(w, r, err)
+			}
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// isAPIPath reports whether path is one of the JSON routes, whose pages
+// read an error from a JSON body.
+func isAPIPath(path string) bool {
+	return strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/seat/api/")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"testing"
 	"time"
 )
@@ -27,5 +28,59 @@ func TestAddressLimiter(t *testing.T) {
 	l.allow("127.0.0.1:1", now.Add(10*time.Second))
 	if _, ok := l.clients["127.0.0.3"]; ok {
 		t.Error("idle client not swept")
+	}
+}
+
+func TestClientKeyGroupsIPv6Networks(t *testing.T) {
+	tests := []struct {
+		addr, want string
+	}{
+		{"192.0.2.7:5000", "192.0.2.7"},
+		{"[2001:db8:1:2:aaaa::1]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:bbbb::9]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:3::1]:443", "2001:db8:1:3::/64"},
+		{"[::ffff:192.0.2.7]:80", "::ffff:192.0.2.7"},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		if got := clientKey(tt.addr); got != tt.want {
+			t.Errorf("clientKey(%q): got %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestCitizenActionsRateLimited floods each unauthenticated action that
+// stores something and checks that the first request over the burst gets
+// 429 with a JSON error, while another address is still served.
+func TestCitizenActionsRateLimited(t *testing.T) {
+	tests := []struct {
+		name  string
+		path  string
+		body  string
+		burst int
+	}{
+		{"bot question", "/api/v1/bot/ask", `{"question":"抵押注销要什么材料"}`, askBurst},
+		{"handoff", "/api/v1/handoff", `{"channel":"web","topic":"排队","transcript":[]}`, handoffBurst},
+		{"left message", "/api/v1/leave-message", `{"name":"张三","phone":"13812345678","text":"请联系我"}`, leaveBurst},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, harnessOptions{})
+			c := h.client()
+			for i := range tt.burst {
+				if resp := h.postJSON(c, tt.path, tt.body); resp.status == http.StatusTooManyRequests {
+					t.Fatalf("request %d within the burst: got 429", i+1)
+				}
+			}
+			resp := h.postJSON(c, tt.path, tt.body)
+			if resp.status != http.StatusTooManyRequests {
+				t.Fatalf("request %d: got %d, want 429", tt.burst+1, resp.status)
+			}
+			var body map[string]string
+			decodeBody(t, resp.body, &body)
+			if body["error"] != msgTooMany {
+				t.Errorf("429 body: got %s, want the JSON error %q", resp.body, msgTooMany)
+			}
+		})
 	}
 }

@@ -141,16 +141,20 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) routes(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", s.page(s.citizenPage))
-	mux.Handle("POST /ask", s.page(s.askForm))
-	mux.Handle("POST /leave-message", s.page(s.leaveForm))
+	// The page route and the API route of one action share a limiter, so
+	// mixing them cannot double a client's rate.
+	asks := newAddressLimiter(askEvery, askBurst)
+	leaves := newAddressLimiter(leaveEvery, leaveBurst)
 	lookups := newLookupLimits()
+	mux.Handle("GET /{$}", s.page(s.citizenPage))
+	mux.Handle("POST /ask", s.limit(asks, s.page(s.askForm)))
+	mux.Handle("POST /leave-message", s.limit(leaves, s.page(s.leaveForm)))
 	mux.Handle("POST /leave-message/status", s.page(s.lookupForm(lookups)))
 
-	mux.Handle("POST /api/v1/bot/ask", s.api(s.apiAsk))
-	mux.Handle("POST /api/v1/handoff", s.api(s.apiHandoff))
+	mux.Handle("POST /api/v1/bot/ask", s.limit(asks, s.api(s.apiAsk)))
+	mux.Handle("POST /api/v1/handoff", s.limit(newAddressLimiter(handoffEvery, handoffBurst), s.api(s.apiHandoff)))
 	mux.Handle("GET /api/v1/hours", s.api(s.apiHours))
-	mux.Handle("POST /api/v1/leave-message", s.api(s.apiLeaveMessage))
+	mux.Handle("POST /api/v1/leave-message", s.limit(leaves, s.api(s.apiLeaveMessage)))
 	mux.Handle("POST /api/v1/leave-message/status", s.api(s.apiLookUpLeftMessage(lookups)))
 	mux.Handle("POST /api/v1/rating", s.api(s.apiRating))
 	mux.Handle("GET /ws/citizen", orNotFound(s.deps.CitizenSocket))
