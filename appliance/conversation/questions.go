@@ -33,7 +33,15 @@ func (s *Service) RecordQuestion(ctx context.Context, r QuestionRecord) error {
 		if err != nil {
 			return err
 		}
-		return tx.PutSealed(bucketQuestions, store.SeqKey(seq), r)
+		if err := tx.PutSealed(bucketQuestions, store.SeqKey(seq), r); err != nil {
+			return err
+		}
+		// Keys run in sequence, so dropping the one MaxQuestions behind
+		// keeps exactly the newest MaxQuestions once trimQuestions has run.
+		if limit := uint64(s.opts.MaxQuestions); seq > limit {
+			return tx.Delete(bucketQuestions, store.SeqKey(seq-limit))
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("recording bot question: %w", err)
@@ -58,4 +66,42 @@ func (s *Service) Questions(ctx context.Context) ([]QuestionRecord, error) {
 		return nil, fmt.Errorf("listing bot questions: %w", err)
 	}
 	return out, nil
+}
+
+// trimQuestions deletes the questions older than the newest MaxQuestions,
+// which a lower cap, or records from before the cap existed, leave
+// behind. It reads keys only, so it decrypts nothing.
+func (s *Service) trimQuestions() error {
+	var old []string
+	err := s.db.View(func(tx *store.Tx) error {
+		var keys []string
+		err := tx.Scan(bucketQuestions, "", func(key string, _ store.Decoder) error {
+			keys = append(keys, key)
+			return nil
+		})
+		if excess := len(keys) - s.opts.MaxQuestions; excess > 0 {
+			old = keys[:excess]
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("listing bot questions to trim: %w", err)
+	}
+	if len(old) == 0 {
+		return nil
+	}
+
+	err = s.db.Update(func(tx *store.Tx) error {
+		for _, key := range old {
+			if err := tx.Delete(bucketQuestions, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("trimming %d bot questions: %w", len(old), err)
+	}
+	s.log.Info("old bot questions trimmed", "deleted", len(old), "kept", s.opts.MaxQuestions)
+	return nil
 }

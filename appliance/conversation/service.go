@@ -72,6 +72,10 @@ type Options struct {
 	// ErrQueueFull and the page offers the leave-message form. It also
 	// bounds what one client can pile up. Zero means 200.
 	MaxQueue int
+	// MaxQuestions caps the bot questions kept for the learning loop; the
+	// oldest go first. Zero means 100,000, more than a year of a hall's
+	// questions in about 60 MB.
+	MaxQuestions int
 	// Now returns the current time. Nil means time.Now.
 	Now func() time.Time
 	// Logger receives lifecycle and error logs. Nil means slog.Default().
@@ -110,6 +114,9 @@ func NewService(db *store.DB, opts Options) (*Service, error) {
 	if opts.MaxQueue <= 0 {
 		opts.MaxQueue = 200
 	}
+	if opts.MaxQuestions <= 0 {
+		opts.MaxQuestions = 100_000
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -121,6 +128,9 @@ func NewService(db *store.DB, opts Options) (*Service, error) {
 	}
 
 	s := &Service{db: db, opts: opts, log: opts.Logger, serviceTime: defaultServiceTime}
+	if err := s.trimQuestions(); err != nil {
+		return nil, err
+	}
 	idx, err := buildHistoryIndex(db)
 	if err != nil {
 		return nil, err
