@@ -20,6 +20,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"wenban/appliance/logvalue"
 	"wenban/kiosk/control"
 )
 
@@ -104,7 +105,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	window := r.URL.Query().Get("window")
 	key, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if ValidateWindow(window) != nil || !h.opts.Keys.Verify(window, key) {
-		h.log.Warn("kiosk control channel rejected", "window", window, "remote", r.RemoteAddr)
+		h.log.Warn("kiosk control channel rejected", "window", logvalue.Clip(window), "remote", r.RemoteAddr)
 		http.Error(w, "kiosk key rejected", http.StatusUnauthorized)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"wenban/appliance/call"
+	"wenban/appliance/logvalue"
 	"wenban/appliance/media/sfu"
 	"wenban/appliance/media/token"
 )
@@ -71,7 +72,7 @@ func (s *Server) authorizeKioskMedia(r *http.Request, room string) error {
 func (s *Server) kioskPublish(w http.ResponseWriter, r *http.Request) {
 	room := sfu.RoomID(r.PathValue("room"))
 	if err := s.authorizeKioskMedia(r, string(room)); err != nil {
-		s.log.Info("kiosk media token rejected", "room", room, "error", err)
+		s.log.Info("kiosk media token rejected", "room", logvalue.Clip(string(room)), "error", logvalue.Clip(err.Error()))
 		kioskMediaError(w, http.StatusUnauthorized, "访问令牌无效或已过期。")
 		return
 	}

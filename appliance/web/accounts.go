@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"wenban/appliance/auth"
+	"wenban/appliance/logvalue"
 	"wenban/ui/seat"
 )
 
@@ -132,7 +133,7 @@ func (s *Server) accountActionFailed(w http.ResponseWriter, r *http.Request, err
 		reason = slog.String("field", ie.Field)
 	}
 	_, admin := account(r)
-	s.log.Info("account action rejected", "route", r.Pattern, "account_id", r.PathValue("id"),
+	s.log.Info("account action rejected", "route", r.Pattern, "account_id", logvalue.Clip(r.PathValue("id")),
 		"admin_id", admin.ID, "status", status, reason)
 	return s.renderAccountsView(w, r, status, seat.Accounts{Error: auth.UserMessage(err)})
 }
