@@ -100,6 +100,21 @@ func TestUpdateHTTPRejects(t *testing.T) {
 				http.StripPrefix("/library/", files).ServeHTTP(w, r)
 			})
 		}, nil, "下载文件"},
+		{"redirect out of the folder", func(dir string) http.Handler {
+			files := http.FileServer(http.Dir(dir))
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/secret/") {
+					t.Errorf("request left the source folder: %s", r.URL)
+					http.NotFound(w, r)
+					return
+				}
+				if strings.HasSuffix(r.URL.Path, "登记细则.md") {
+					http.Redirect(w, r, "/secret/登记细则.md", http.StatusFound)
+					return
+				}
+				http.StripPrefix("/library/", files).ServeHTTP(w, r)
+			})
+		}, nil, "下载文件"},
 		{"server error", func(dir string) http.Handler {
 			files := http.FileServer(http.Dir(dir))
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -189,7 +189,28 @@ func (s *httpSource) checkRedirect(req *http.Request, via []*http.Request) error
 	if req.URL.Scheme != s.manifest.Scheme || req.URL.Host != s.manifest.Host {
 		return fmt.Errorf("redirect to %s://%s leaves the source host %s", req.URL.Scheme, req.URL.Host, s.manifest.Host)
 	}
+	// The folder rule holds for redirects too, so a source that shares
+	// its web server cannot be pointed at another tenant's files.
+	if !s.inFolder(req.URL) {
+		return fmt.Errorf("redirect to %s leaves the source folder %s", req.URL.Redacted(), s.folder())
+	}
 	return nil
+}
+
+// folder returns the path of the manifest's folder, ending in a slash.
+func (s *httpSource) folder() string {
+	base := path.Dir(s.manifest.Path)
+	if !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return base
+}
+
+// inFolder reports whether u lies under the manifest's folder on its host.
+// The path is cleaned first, so /pol/../secret does not pass as /pol/.
+func (s *httpSource) inFolder(u *url.URL) bool {
+	cleaned := path.Clean(u.Path)
+	return u.Host == s.manifest.Host && u.Scheme == s.manifest.Scheme && strings.HasPrefix(cleaned, s.folder())
 }
 
 func (s *httpSource) String() string { return s.manifest.Redacted() }
@@ -213,12 +234,8 @@ func (s *httpSource) Open(ctx context.Context, name string, limit int64) (io.Rea
 	ref := &url.URL{Path: name}
 	u := s.manifest.ResolveReference(ref)
 	u.RawQuery = ""
-	base := path.Dir(s.manifest.Path)
-	if !strings.HasSuffix(base, "/") {
-		base += "/"
-	}
-	if u.Host != s.manifest.Host || u.Scheme != s.manifest.Scheme || !strings.HasPrefix(u.Path, base) {
-		return nil, fmt.Errorf("document path %q resolves to %s outside %s", name, u.Redacted(), base)
+	if !s.inFolder(u) {
+		return nil, fmt.Errorf("document path %q resolves to %s outside %s", name, u.Redacted(), s.folder())
 	}
 	return s.get(ctx, u, limit)
 }
