@@ -30,7 +30,14 @@ type AttachmentLimits struct {
 	// FileTypes are the media types a file upload may have; images also
 	// need their type here to be sent as files.
 	FileTypes []string
+	// MaxCitizenBytes bounds all a citizen uploads to one conversation.
+	// Zero means DefaultMaxCitizenBytes.
+	MaxCitizenBytes int64
 }
+
+// DefaultMaxCitizenBytes is ten of the largest files at the default
+// limits, more than the documents of a visit to the counter.
+const DefaultMaxCitizenBytes = 200 << 20
 
 // Attachments wires the chat's files into the server.
 type Attachments struct {
@@ -70,7 +77,44 @@ func (s *Server) apiCitizenUpload(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return &appError{Status: http.StatusUnauthorized, Message: msgNoSession, Cause: err}
 	}
+	// A queued conversation costs one anonymous request, so files wait
+	// until a staff member has accepted it.
+	if c.State == conversation.StateQueued {
+		return &appError{Status: http.StatusConflict, Message: msgUploadQueued,
+			Cause: fmt.Errorf("conversation %s is still queued", c.ID)}
+	}
+	if err := s.checkCitizenQuota(r, c.ID); err != nil {
+		return err
+	}
 	return s.upload(w, r, uploadRequest{conversation: c.ID, from: conversation.SenderCitizen, uploadedBy: "citizen"})
+}
+
+// checkCitizenQuota rejects an upload that would take the citizen's
+// files in the conversation past the limit, which abandoned conversations
+// would otherwise let grow without end.
+func (s *Server) checkCitizenQuota(r *http.Request, id conversation.ID) error {
+	if s.deps.Attachments == nil {
+		return nil // upload answers that files are off
+	}
+	limit := s.deps.Attachments.Limits.MaxCitizenBytes
+	if limit <= 0 {
+		limit = DefaultMaxCitizenBytes
+	}
+	metas, err := s.deps.Attachments.Store.List(r.Context(), string(id), attach.KindUnknown)
+	if err != nil {
+		return fmt.Errorf("listing attachments of conversation %s: %w", id, err)
+	}
+	var used int64
+	for _, m := range metas {
+		if m.UploadedBy == "citizen" {
+			used += m.Size
+		}
+	}
+	if used+max(r.ContentLength, 0) > limit {
+		return &appError{Status: http.StatusRequestEntityTooLarge, Message: msgCitizenQuota,
+			Cause: fmt.Errorf("conversation %s holds %d bytes of citizen files", id, used)}
+	}
+	return nil
 }
 
 // seatUpload serves POST /seat/api/attachments for the seat serving the

@@ -19,6 +19,8 @@ const (
 	msgConvClosed       = "本次服务已结束，无法发送文件。如需继续咨询，请重新发起咨询。"
 	msgNotServing       = "您当前未接待该会话，无法发送文件。"
 	msgNoAttachments    = "文件功能暂未开放。"
+	msgUploadQueued     = "工作人员接入后即可发送图片、文件和语音，请您稍候。"
+	msgCitizenQuota     = "本次服务发送的文件已达 200 MB 上限，请向工作人员说明，或通过其他方式提交材料。"
 	msgNoAttachment     = "文件不存在或已被撤回。"
 	msgDiskFull         = "系统存储空间不足，暂时无法接收文件，请稍后再试或联系工作人员。"
 	msgUploadTimeout    = "上传超时，文件未发送。请在网络较好时重试，或压缩文件后再发送。"

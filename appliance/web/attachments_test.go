@@ -37,7 +37,9 @@ type attachHarness struct {
 
 const testFileLimit = 1 << 20
 
-func newAttachHarness(t *testing.T) *attachHarness {
+// newAttachHarness starts a server with files; tune, when given, changes
+// the test limits.
+func newAttachHarness(t *testing.T, tune ...func(*AttachmentLimits)) *attachHarness {
 	t.Helper()
 	dir := t.TempDir()
 	master, err := seal.LoadMasterKey(filepath.Join(dir, "master.key"))
@@ -79,6 +81,9 @@ func newAttachHarness(t *testing.T) *attachHarness {
 				FileTypes:        []string{attach.TypePDF, attach.TypeText, attach.TypePNG},
 			},
 		},
+	}
+	for _, f := range tune {
+		f(&deps.Attachments.Limits)
 	}
 	h.srv = httptest.NewServer(New(deps).Handler())
 	t.Cleanup(h.srv.Close)
@@ -445,5 +450,44 @@ func TestConversationFilesList(t *testing.T) {
 	}
 	if got := h.get(citizen, "/seat/api/conversations/"+string(c.ID)+"/attachments").status; got != http.StatusUnauthorized {
 		t.Errorf("citizen listing: got status %d, want 401", got)
+	}
+}
+
+func TestCitizenUploadWaitsForStaff(t *testing.T) {
+	h := newAttachHarness(t)
+	c, token, err := h.conv.Start(context.Background(), conversation.StartRequest{Channel: "web", Topic: "排队"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := h.client()
+	u, _ := url.Parse(h.srv.URL)
+	client.Jar.SetCookies(u, []*http.Cookie{{Name: citizenCookie, Value: conversation.CookieValue(c.ID, token), Path: "/"}})
+
+	resp := h.upload(client, "file", "材料.pdf", testPDF)
+	if resp.status != http.StatusConflict {
+		t.Fatalf("upload while queued: got %d, want 409; body %s", resp.status, resp.body)
+	}
+	if !strings.Contains(resp.body, msgUploadQueued) {
+		t.Errorf("upload while queued: got %s, want %q", resp.body, msgUploadQueued)
+	}
+	if metas, err := h.store.List(context.Background(), string(c.ID), attach.KindUnknown); err != nil || len(metas) != 0 {
+		t.Errorf("files after the refused upload: got %d (%v), want none", len(metas), err)
+	}
+}
+
+func TestCitizenUploadQuota(t *testing.T) {
+	h := newAttachHarness(t, func(l *AttachmentLimits) { l.MaxCitizenBytes = 3 * int64(len(testPDF)) })
+	agent := h.createAccount("zhang", "张敏", auth.RoleAgent)
+	_, client := h.citizen(agent)
+
+	for i := range 3 {
+		h.uploaded(client, "file", fmt.Sprintf("材料%d.pdf", i+1), testPDF)
+	}
+	resp := h.upload(client, "file", "材料4.pdf", testPDF)
+	if resp.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("upload past the conversation's quota: got %d, want 413; body %s", resp.status, resp.body)
+	}
+	if !strings.Contains(resp.body, msgCitizenQuota) {
+		t.Errorf("quota reply: got %s, want %q", resp.body, msgCitizenQuota)
 	}
 }
