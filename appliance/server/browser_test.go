@@ -287,10 +287,16 @@ func TestBrowserWholeFlow(t *testing.T) {
 
 	run(t, citizen, "citizen rates the service",
 		chromedp.WaitVisible(css(sel("rating-panel"))),
+		// Rating is optional: the way back to asking is there at once.
+		waitText(sel("rating-back"), "跳过评价，继续咨询"),
 		chromedp.Click(css(sel("rating-star-5"))),
 		chromedp.SendKeys(css(sel("rating-comment")), "解答清楚，非常满意"),
 		chromedp.Click(css(sel("rating-submit"))),
 		chromedp.WaitVisible(css(sel("rating-done"))),
+		waitJS(fmt.Sprintf(`document.querySelector(%q).textContent.trim() === "继续咨询"`, sel("rating-back"))),
+		chromedp.Click(css(sel("rating-back"))),
+		chromedp.WaitVisible(css(sel("handoff-panel"))),
+		chromedp.WaitVisible(css(sel("lookup-panel"))),
 	)
 
 	hits, err := r.srv.Conversations().Search(ctx, "身份证原件", 5)

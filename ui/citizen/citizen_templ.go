@@ -1196,7 +1196,7 @@ func ratingPanel(open bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "</div><label for=\"rating-comment\">意见和建议（选填，300 字以内）</label> <textarea id=\"rating-comment\" rows=\"3\" maxlength=\"300\" data-testid=\"rating-comment\"></textarea><p class=\"field-error\" role=\"alert\" data-testid=\"rating-error\" hidden></p><button type=\"button\" class=\"primary\" disabled data-testid=\"rating-submit\">提交评价</button><p class=\"notice\" role=\"status\" data-testid=\"rating-done\" hidden>感谢您的评价，祝您生活愉快！</p><button type=\"button\" class=\"secondary\" data-testid=\"rating-back\" hidden>继续咨询</button></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "</div><label for=\"rating-comment\">意见和建议（选填，300 字以内）</label> <textarea id=\"rating-comment\" rows=\"3\" maxlength=\"300\" data-testid=\"rating-comment\"></textarea><p class=\"field-error\" role=\"alert\" data-testid=\"rating-error\" hidden></p><button type=\"button\" class=\"primary\" disabled data-testid=\"rating-submit\">提交评价</button><p class=\"notice\" role=\"status\" data-testid=\"rating-done\" hidden>感谢您的评价，祝您生活愉快！</p><button type=\"button\" class=\"secondary\" data-testid=\"rating-back\">跳过评价，继续咨询</button></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

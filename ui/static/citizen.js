@@ -564,14 +564,12 @@ el("rating-submit").addEventListener("click", async () => {
     const { status, data } = await postJSON("/api/v1/rating", body);
     if (status === 200) {
       show(el("rating-done"), true);
-      show(el("rating-back"), true);
+      setText(el("rating-back"), "继续咨询");
       return;
     }
     setText(error, errorText(data, busyText));
     show(error, true);
-    if (status === 409) {
-      show(el("rating-back"), true);
-    } else {
+    if (status !== 409) {
       button.disabled = false;
     }
   } catch {
@@ -602,7 +600,7 @@ function showAskAgain() {
   setScore(0);
   el("rating-comment").value = "";
   show(el("rating-done"), false);
-  show(el("rating-back"), false);
+  setText(el("rating-back"), "跳过评价，继续咨询");
   show(el("rating-panel"), false);
   show(el("chat-panel"), false);
   show(el("handoff-panel"), state.hoursOpen);
