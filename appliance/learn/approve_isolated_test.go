@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"wenban/appliance/kb"
@@ -15,16 +16,12 @@ func TestApproveIgnoresFailingDraftEdits(t *testing.T) {
 	e.serve(t, []string{newPhrasing}, [][2]string{{"见答复", newEntry}})
 	p := pendingProposals(t, e.learn)[0]
 
-	// Retiring these two entries fails the frozen gate on its own.
-	retired := []string{"bdc-zydj-mm-001", "bdc-dyzx-001"}
-	for _, id := range retired {
-		if _, err := e.learn.SetRetired(ctx, admin, id, true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// Damaging these two entries fails the frozen gate on its own.
+	damaged := []string{"bdc-zydj-mm-001", "bdc-dyzx-001"}
+	e.damage(t, damaged...)
 	var ge *GateError
-	if _, err := e.learn.PublishDraft(ctx, admin, "停用两条", false); !errors.As(err, &ge) {
-		t.Fatalf("precondition: publishing the retirements got %v, want a *GateError", err)
+	if _, err := e.learn.PublishDraft(ctx, admin, "改坏两条", false); !errors.As(err, &ge) {
+		t.Fatalf("precondition: publishing the damaged entries got %v, want a *GateError", err)
 	}
 
 	out, err := e.learn.Approve(ctx, admin, p.ID, false)
@@ -39,9 +36,10 @@ func TestApproveIgnoresFailingDraftEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range retired {
-		if !slices.ContainsFunc(live, func(en kb.Entry) bool { return en.ID == id }) {
-			t.Errorf("live version: entry %s was retired by the approval, want it still live", id)
+	for _, id := range damaged {
+		i := slices.IndexFunc(live, func(en kb.Entry) bool { return en.ID == id })
+		if i < 0 || strings.HasPrefix(live[i].Question, "测试用条目") {
+			t.Errorf("live version: entry %s was damaged by the approval, want it unchanged", id)
 		}
 	}
 	if i := slices.IndexFunc(live, func(en kb.Entry) bool { return en.ID == newEntry }); i < 0 || !slices.Contains(live[i].Similar, newPhrasing) {
@@ -53,11 +51,11 @@ func TestApproveIgnoresFailingDraftEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.State.Pending != 2 {
-		t.Errorf("draft pending: got %d, want the 2 retirements still pending", d.State.Pending)
+		t.Errorf("draft pending: got %d, want the 2 damaging edits still pending", d.State.Pending)
 	}
-	for _, id := range retired {
-		if it, _ := d.Item(id); !it.Retired {
-			t.Errorf("draft entry %s: got active, want the retirement kept", id)
+	for _, id := range damaged {
+		if it, _ := d.Item(id); !strings.HasPrefix(it.Question, "测试用条目") {
+			t.Errorf("draft entry %s: got %q, want the damaging edit kept", id, it.Question)
 		}
 	}
 	if it, _ := d.Item(newEntry); !slices.Contains(it.Similar, newPhrasing) {

@@ -34,6 +34,11 @@ type GateResult struct {
 	Method GateMethod
 	// InScope and OutOfScope count the cases evaluated.
 	InScope, OutOfScope int
+	// Retired counts the cases left out because the candidate retires or
+	// drops the entry they expect: an entry taken out on purpose can no
+	// longer answer them, and that is the administrator's decision, not a
+	// fault of the model.
+	Retired int
 	Live, Candidate     Figures
 	// Passed is set when the candidate's top-1 is at least the live one's.
 	Passed bool
@@ -58,10 +63,14 @@ func (g GateResult) Summary() string {
 	if g.Method == GateHoldout {
 		set = "留出的条目问法"
 	}
-	return fmt.Sprintf("用%s检验（本业务范围内 %d 句，范围外的无关问题 %d 句）：答对率 现行 %.1f%%（答对 %d 句）→ 新模型 %.1f%%（答对 %d 句）；无关问题拒答率（越高越好）现行 %.1f%% → 新模型 %.1f%%",
+	line := fmt.Sprintf("用%s检验（本业务范围内 %d 句，范围外的无关问题 %d 句）：答对率 现行 %.1f%%（答对 %d 句）→ 新模型 %.1f%%（答对 %d 句）；无关问题拒答率（越高越好）现行 %.1f%% → 新模型 %.1f%%",
 		set, g.InScope, g.OutOfScope,
 		100*g.Live.Top1, g.Live.Correct, 100*g.Candidate.Top1, g.Candidate.Correct,
 		100*g.Live.Rejection, 100*g.Candidate.Rejection)
+	if g.Retired > 0 {
+		line += fmt.Sprintf("。另有 %d 句评测问句对应的条目已停用或删除，未计入对比", g.Retired)
+	}
+	return line
 }
 
 // GateError rejects a retrain whose top-1 dropped.
@@ -80,24 +89,49 @@ type Builder func(entries []kb.Entry) (*bot.Engine, error)
 // whose items, retired ones included, keep fewer than half of the live
 // entry ids replaces the knowledge base rather than changing it, so no
 // case set describes both and the gate passes without a comparison
-// (GateNone). Retiring entries therefore never skips the gate. Otherwise the gate uses the frozen set when the
-// live knowledge base covers at least minFrozenCases of its in-scope
-// cases, and held-out phrasings of the live knowledge base when it does
-// not. The engines are those trained on the full live and candidate
-// entries; the held-out comparison trains its own pair with build and
-// closes them.
+// (GateNone). Retiring entries therefore never skips the gate.
+//
+// Otherwise the gate uses the frozen set when the live knowledge base
+// covers at least minFrozenCases of its in-scope cases, and held-out
+// phrasings of the live knowledge base when it does not. Either way the
+// cases of entries the candidate retires or drops are left out and
+// counted in GateResult.Retired. The engines are those trained on the
+// full live and candidate entries; the held-out comparison trains its own
+// pair with build and closes them.
 func RunGate(live []kb.Entry, candidate []kb.Item, liveEngine, candidateEngine *bot.Engine, build Builder) (GateResult, error) {
 	if !sameLineage(live, candidate) {
 		return GateResult{Method: GateNone, Passed: true}, nil
 	}
-	cases, err := frozenCasesFor(live)
+	kept := keptEntries(live, kb.Active(candidate))
+	cases, err := frozenCasesFor(kept)
 	if err != nil {
 		return GateResult{}, err
 	}
-	if countInScope(cases) >= minFrozenCases {
-		return compare(GateFrozen, cases, liveEngine, candidateEngine), nil
+	all, err := frozenCasesFor(live)
+	if err != nil {
+		return GateResult{}, err
 	}
-	return holdoutGate(live, kb.Active(candidate), build)
+	if countInScope(all) >= minFrozenCases {
+		g := compare(GateFrozen, cases, liveEngine, candidateEngine)
+		g.Retired = len(all) - len(cases)
+		return g, nil
+	}
+	return holdoutGate(live, kept, kb.Active(candidate), build)
+}
+
+// keptEntries returns the live entries that candidate still has active.
+func keptEntries(live, candidate []kb.Entry) []kb.Entry {
+	active := make(map[string]bool, len(candidate))
+	for _, e := range candidate {
+		active[e.ID] = true
+	}
+	var out []kb.Entry
+	for _, e := range live {
+		if active[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // sameLineage reports whether candidate keeps at least half of the live
@@ -160,21 +194,25 @@ func compare(method GateMethod, cases []bot.Case, live, candidate *bot.Engine) G
 }
 
 // holdoutGate removes the last similar phrasing of every live entry that
-// has one from both trainings and evaluates both engines on those
-// phrasings, with the frozen set's out-of-scope cases beside them.
-func holdoutGate(live, candidate []kb.Entry, build Builder) (GateResult, error) {
+// has one from both trainings and evaluates both engines on the phrasings
+// of the kept entries, with the frozen set's out-of-scope cases beside
+// them.
+func holdoutGate(live, kept, candidate []kb.Entry, build Builder) (GateResult, error) {
 	heldOut := make(map[string]string) // entry id to its held-out phrasing
-	var cases []bot.Case
 	for _, e := range live {
-		if len(e.Similar) == 0 {
-			continue
+		if len(e.Similar) > 0 {
+			heldOut[e.ID] = e.Similar[len(e.Similar)-1]
 		}
-		q := e.Similar[len(e.Similar)-1]
-		heldOut[e.ID] = q
-		cases = append(cases, bot.Case{Q: q, Expect: e.ID})
 	}
+	var cases []bot.Case
+	for _, e := range kept {
+		if q, ok := heldOut[e.ID]; ok {
+			cases = append(cases, bot.Case{Q: q, Expect: e.ID})
+		}
+	}
+	retired := len(heldOut) - len(cases)
 	if len(cases) == 0 {
-		return GateResult{Method: GateNone, Passed: true}, nil
+		return GateResult{Method: GateNone, Passed: true, Retired: retired}, nil
 	}
 	outOfScope, err := frozenCasesFor(nil)
 	if err != nil {
@@ -192,7 +230,9 @@ func holdoutGate(live, candidate []kb.Entry, build Builder) (GateResult, error) 
 		return GateResult{}, fmt.Errorf("training the candidate without held-out phrasings: %w", err)
 	}
 	defer candidateEngine.Close()
-	return compare(GateHoldout, cases, liveEngine, candidateEngine), nil
+	g := compare(GateHoldout, cases, liveEngine, candidateEngine)
+	g.Retired = retired
+	return g, nil
 }
 
 // withoutHeld returns copies of entries without the held-out phrasing of

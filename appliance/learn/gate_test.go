@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,19 +12,15 @@ import (
 	"wenban/appliance/kb"
 )
 
-func TestGateRejectsRetiredEntries(t *testing.T) {
+func TestGateRejectsDamagedEntries(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	// The frozen set has cases for both entries, so hiding them must cost
-	// top-1 accuracy.
-	for _, id := range []string{"bdc-zydj-mm-001", "bdc-dyzx-001"} {
-		if _, err := e.learn.SetRetired(ctx, admin, id, true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// The frozen set has cases for both entries, so stripping their
+	// phrasings must cost top-1 accuracy.
+	e.damage(t, "bdc-zydj-mm-001", "bdc-dyzx-001")
 	before := e.engine.Load()
 
-	out, err := e.learn.PublishDraft(ctx, admin, "停用两条", false)
+	out, err := e.learn.PublishDraft(ctx, admin, "改坏两条", false)
 	var ge *GateError
 	if !errors.As(err, &ge) {
 		t.Fatalf("publish: got %v, want a *GateError", err)
@@ -35,14 +32,14 @@ func TestGateRejectsRetiredEntries(t *testing.T) {
 		t.Errorf("gate message %q does not show the figures", err)
 	}
 	if len(ge.Gate.Regressions) == 0 {
-		t.Fatalf("regressions: got none, want the questions of the retired entries")
+		t.Fatalf("regressions: got none, want the questions of the damaged entries")
 	}
 	if r := ge.Gate.Regressions[0]; !strings.Contains(err.Error(), r.Q) {
 		t.Errorf("gate message %q does not list the regressed question %q", err, r.Q)
 	}
 	for _, r := range ge.Gate.Regressions {
 		if r.Expect != "bdc-zydj-mm-001" && r.Expect != "bdc-dyzx-001" {
-			t.Errorf("regression %q: got expected entry %s, want one of the retired entries", r.Q, r.Expect)
+			t.Errorf("regression %q: got expected entry %s, want one of the damaged entries", r.Q, r.Expect)
 		}
 	}
 	if !strings.Contains(err.Error(), "处理办法") {
@@ -140,12 +137,53 @@ func itemsOf(entries []kb.Entry) []kb.Item {
 	return out
 }
 
+// TestGateLeavesOutRetiredEntries retires two entries the frozen set
+// covers. Their questions can no longer be answered by design, so the
+// gate leaves them out, says so, and passes.
+func TestGateLeavesOutRetiredEntries(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	retired := []string{"bdc-zydj-mm-001", "bdc-dyzx-001"}
+	for _, id := range retired {
+		if _, err := e.learn.SetRetired(ctx, admin, id, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	out, err := e.learn.PublishDraft(ctx, admin, "停用两条", false)
+	if err != nil {
+		t.Fatalf("publish of two retirements: %v", err)
+	}
+	if out.Gate.Method != GateFrozen || !out.Gate.Passed {
+		t.Errorf("gate: got %s passed=%v, want a passed frozen gate", out.Gate.Method, out.Gate.Passed)
+	}
+	if out.Gate.Retired == 0 {
+		t.Errorf("gate: got no left-out cases, want the frozen cases of %v", retired)
+	}
+	if want := fmt.Sprintf("另有 %d 句评测问句对应的条目已停用或删除", out.Gate.Retired); !strings.Contains(out.Gate.Summary(), want) {
+		t.Errorf("summary %q: want it to say %q", out.Gate.Summary(), want)
+	}
+	live, _, err := kb.Load(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range retired {
+		if slices.ContainsFunc(live, func(en kb.Entry) bool { return en.ID == id }) {
+			t.Errorf("live version: entry %s still answers, want it retired", id)
+		}
+	}
+}
+
 func TestGateRetiringMostStillGated(t *testing.T) {
 	live := foreignKB()
 	items := itemsOf(live)
 	for i := range items[:4] {
 		items[i].Retired = true
 	}
+	// The two entries left lose their phrasings, which the held-out
+	// questions of those two still catch.
+	items[4].Question, items[4].Similar = "测试用条目甲", []string{"无关问法甲", items[4].Similar[len(items[4].Similar)-1]}
+	items[5].Question, items[5].Similar = "测试用条目乙", []string{"无关问法乙", items[5].Similar[len(items[5].Similar)-1]}
 	build := func(entries []kb.Entry) (*bot.Engine, error) { return bot.New(entries, bot.Options{}) }
 	g, err := RunGate(live, items, nil, nil, build)
 	if err != nil {
@@ -153,6 +191,9 @@ func TestGateRetiringMostStillGated(t *testing.T) {
 	}
 	if g.Method != GateHoldout || g.Passed {
 		t.Errorf("gate after retiring 4 of 6: got %s passed=%v, want a failed holdout gate", g.Method, g.Passed)
+	}
+	if g.InScope != 2 || g.Retired != 4 {
+		t.Errorf("held-out cases: got %d evaluated and %d left out, want 2 and 4", g.InScope, g.Retired)
 	}
 }
 
@@ -185,7 +226,15 @@ func TestGateHoldoutOnForeignKB(t *testing.T) {
 		wantPassed bool
 	}{
 		{"unchanged", func(es []kb.Entry) []kb.Entry { return es }, true},
-		{"entries removed", func(es []kb.Entry) []kb.Entry { return es[2:] }, false},
+		// Removed entries' questions are left out, not counted wrong.
+		{"entries removed", func(es []kb.Entry) []kb.Entry { return es[2:] }, true},
+		{"entries stripped of their phrasings", func(es []kb.Entry) []kb.Entry {
+			for i := range es[:2] {
+				last := es[i].Similar[len(es[i].Similar)-1]
+				es[i].Question, es[i].Similar = fmt.Sprintf("测试用条目%d", i), []string{"无关问法", last}
+			}
+			return es
+		}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -202,8 +251,8 @@ func TestGateHoldoutOnForeignKB(t *testing.T) {
 			if g.Method != GateHoldout {
 				t.Errorf("method: got %s, want %s", g.Method, GateHoldout)
 			}
-			if g.InScope != len(live) {
-				t.Errorf("held-out cases: got %d, want one per entry (%d)", g.InScope, len(live))
+			if g.InScope+g.Retired != len(live) {
+				t.Errorf("held-out cases: got %d evaluated and %d left out, want one per entry (%d)", g.InScope, g.Retired, len(live))
 			}
 			if g.Passed != tt.wantPassed {
 				t.Errorf("passed: got %v (live %d, candidate %d correct), want %v", g.Passed, g.Live.Correct, g.Candidate.Correct, tt.wantPassed)

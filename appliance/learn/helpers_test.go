@@ -154,3 +154,26 @@ func pendingProposals(t testing.TB, s *Service) []Proposal {
 	}
 	return ps
 }
+
+// damage edits the draft entries ids so that their phrasings no longer
+// describe their matter, the kind of edit the retrain gate exists to
+// catch: the frozen set's questions for them then go wrong.
+func (e *env) damage(t testing.TB, ids ...string) {
+	t.Helper()
+	d, err := kb.LoadDraft(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		it, ok := d.Item(id)
+		if !ok {
+			t.Fatalf("draft has no entry %s", id)
+		}
+		en := it.Entry
+		en.Question = "测试用条目，请勿发布（" + id + "）"
+		en.Similar = nil
+		if _, err := e.learn.UpdateEntry(context.Background(), admin, en); err != nil {
+			t.Fatalf("damaging %s: %v", id, err)
+		}
+	}
+}

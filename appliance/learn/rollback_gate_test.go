@@ -3,6 +3,7 @@ package learn
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"wenban/appliance/kb"
@@ -14,18 +15,20 @@ import (
 func TestGateRejectsRollbackToWorseVersion(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	retired := []string{"bdc-zydj-mm-001", "bdc-dyzx-001"}
-	for _, id := range retired {
-		if _, err := e.learn.SetRetired(ctx, admin, id, true); err != nil {
-			t.Fatal(err)
-		}
+	damaged := []string{"bdc-zydj-mm-001", "bdc-dyzx-001"}
+	shipped, _, err := kb.Load(e.db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := e.learn.PublishDraft(ctx, admin, "停用两条", true); err != nil {
+	e.damage(t, damaged...)
+	if _, err := e.learn.PublishDraft(ctx, admin, "改坏两条", true); err != nil {
 		t.Fatalf("forced publish of version 2: %v", err)
 	}
-	for _, id := range retired {
-		if _, err := e.learn.SetRetired(ctx, admin, id, false); err != nil {
-			t.Fatal(err)
+	for _, en := range shipped {
+		if slices.Contains(damaged, en.ID) {
+			if _, err := e.learn.UpdateEntry(ctx, admin, en); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if _, err := e.learn.PublishDraft(ctx, admin, "恢复两条", false); err != nil {

@@ -342,13 +342,18 @@ func TestKBPublishRejectedShowsFigures(t *testing.T) {
 	c := h.client()
 	token := h.login(c, "admin1")
 
-	retired := h.postForm(c, "/seat/admin/kb/entries/bdc-002/retire", url.Values{csrfField: {token}})
-	if retired.status != http.StatusSeeOther {
-		t.Fatalf("retire: got status %d, want 303", retired.status)
+	// An edit that strips the entry's phrasings, keeping only the one the
+	// held-out gate asks, makes that question go wrong.
+	edited := h.postForm(c, "/seat/admin/kb/entries/bdc-002", url.Values{
+		csrfField: {token}, "category": {"不动产登记"}, "question": {"测试用条目"},
+		"similar": {"无关问法\n不动产登记几天办结"}, "answer": {"材料齐全的，一般 5 个工作日内办结。"},
+	})
+	if edited.status != http.StatusSeeOther {
+		t.Fatalf("edit: got status %d, want 303; body %s", edited.status, edited.body)
 	}
 	live := h.engine.Load()
 	got := h.postForm(c, "/seat/admin/kb/publish", url.Values{
-		csrfField: {token}, "name": {"停用时限条目"}, "rev": {strconv.FormatUint(h.draftRev(), 10)},
+		csrfField: {token}, "name": {"改坏时限条目"}, "rev": {strconv.FormatUint(h.draftRev(), 10)},
 	})
 	if got.status != http.StatusBadRequest {
 		t.Fatalf("publish: got status %d, want 400", got.status)
