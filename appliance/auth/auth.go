@@ -61,6 +61,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	indexKey  []byte
+	deviceKey []byte
 	lastSweep time.Time
 
 	dummyOnce sync.Once

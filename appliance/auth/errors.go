@@ -55,6 +55,10 @@ func inputError(field, message string) *InputError {
 // LockedError is ErrLocked with the time left until the login is unlocked.
 type LockedError struct {
 	Remaining time.Duration
+	// NameWide is true when failures from all addresses together locked
+	// the name, a lock that attempts with a valid device cookie bypass.
+	// It is false for the lock of one address or one device cookie.
+	NameWide bool
 }
 
 func (e *LockedError) Error() string {
@@ -80,6 +84,8 @@ func UserMessage(err error) string {
 		return ""
 	case errors.As(err, &input):
 		return input.Message
+	case errors.As(err, &locked) && locked.NameWide:
+		return fmt.Sprintf("该账号在其他地点登录失败次数过多，已临时锁定，请 %d 分钟后再试。此前成功登录过该账号的电脑和浏览器不受影响，仍可照常登录。", locked.Minutes())
 	case errors.As(err, &locked):
 		return fmt.Sprintf("登录失败次数过多，该账号已临时锁定，请 %d 分钟后再试。", locked.Minutes())
 	case errors.Is(err, ErrBadCredentials):

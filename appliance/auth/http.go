@@ -19,7 +19,9 @@ const (
 // SetCookie sends the session cookie for sess, which must come from Login
 // because only that Session has a Token. The cookie is HttpOnly and
 // SameSite=Lax, Secure when secure is true, and lasts until the session's
-// ExpiresAt.
+// ExpiresAt. SetCookie also sends the device cookie of sess (HttpOnly,
+// SameSite=Strict, DeviceCookieTTL), which LoginDevice reads at the next
+// login from this browser.
 func (s *Service) SetCookie(w http.ResponseWriter, sess Session, secure bool) {
 	if sess.Token == "" {
 		s.log.Error("setting session cookie failed: session has no token", "session_id", sess.ID)
@@ -38,6 +40,7 @@ func (s *Service) SetCookie(w http.ResponseWriter, sess Session, secure bool) {
 		Secure:   secure,
 		SameSite: http.SameSiteLaxMode,
 	})
+	s.setDeviceCookie(w, sess, secure)
 }
 
 // ClearCookie sends an expired session cookie so the browser deletes it.

@@ -22,8 +22,8 @@ func TestSetCookie(t *testing.T) {
 		rec := httptest.NewRecorder()
 		h.svc.SetCookie(rec, sess, secure)
 		cookies := rec.Result().Cookies()
-		if len(cookies) != 1 {
-			t.Fatalf("cookies got %d, want 1", len(cookies))
+		if len(cookies) != 2 {
+			t.Fatalf("cookies got %d, want 2 (session and device)", len(cookies))
 		}
 		c := cookies[0]
 		checks := []struct {

@@ -13,6 +13,8 @@ import (
 // login name index.
 const indexKeyName = "login_index_key"
 
+// indexKeyRecord is a metaBucket key entry, for the index key and the
+// device cookie key alike.
 type indexKeyRecord struct {
 	Key []byte `json:"key"`
 }
@@ -40,15 +42,27 @@ func (s *Service) loginKey(login string) (string, error) {
 
 // loadIndexKey reads the per-database index key, creating it on first use.
 func (s *Service) loadIndexKey() ([]byte, error) {
+	return s.loadMetaKey(indexKeyName, &s.indexKey)
+}
+
+// loadDeviceKey reads the per-database device cookie key, creating it on
+// first use. Like loginKey, never call it inside a transaction.
+func (s *Service) loadDeviceKey() ([]byte, error) {
+	return s.loadMetaKey(deviceKeyName, &s.deviceKey)
+}
+
+// loadMetaKey reads the 32-byte key stored sealed under name in
+// metaBucket, creating it on first use, and caches it in *cached.
+func (s *Service) loadMetaKey(name string, cached *[]byte) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.indexKey != nil {
-		return s.indexKey, nil
+	if *cached != nil {
+		return *cached, nil
 	}
 
 	var rec indexKeyRecord
 	err := s.db.Update(func(tx *store.Tx) error {
-		found, err := tx.GetSealed(metaBucket, indexKeyName, &rec)
+		found, err := tx.GetSealed(metaBucket, name, &rec)
 		if err != nil || found {
 			return err
 		}
@@ -56,14 +70,14 @@ func (s *Service) loadIndexKey() ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		return tx.PutSealed(metaBucket, indexKeyName, rec)
+		return tx.PutSealed(metaBucket, name, rec)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("loading login index key: %w", err)
+		return nil, fmt.Errorf("loading %s: %w", name, err)
 	}
 	if len(rec.Key) != 32 {
-		return nil, fmt.Errorf("loading login index key: got %d bytes, want 32", len(rec.Key))
+		return nil, fmt.Errorf("loading %s: got %d bytes, want 32", name, len(rec.Key))
 	}
-	s.indexKey = rec.Key
-	return s.indexKey, nil
+	*cached = rec.Key
+	return rec.Key, nil
 }

@@ -12,8 +12,11 @@ import (
 // one client address within FailureWindow lock that name for that address
 // for LockDuration, so a stranger guessing from elsewhere cannot lock a
 // staff member out of their own seat. MaxNameFailures failures from all
-// addresses together lock the name everywhere, which bounds guessing
-// spread over many addresses.
+// addresses together lock the name for every attempt without a device
+// cookie, which bounds guessing spread over many addresses. Attempts with
+// a valid device cookie (device.go) neither count toward nor meet that
+// lock, so staff on a device they signed in from before can still log in.
+// Their failures count per device instead, with the limit MaxFailures.
 const (
 	MaxFailures     = 5
 	MaxNameFailures = 50
@@ -80,37 +83,46 @@ func (f *failureRecord) stale(now time.Time) bool {
 
 // reserveAttempt runs reserve on the stored record for lk inside tx. It
 // returns the *LockedError separately from storage errors, because tx must
-// commit either way for the lock to be stored.
-func reserveAttempt(tx *store.Tx, lk string, now time.Time, limit int) (locked error, err error) {
+// commit either way for the lock to be stored. newlyLocked reports whether
+// this attempt started the lock.
+func reserveAttempt(tx *store.Tx, lk string, now time.Time, limit int) (locked error, newlyLocked bool, err error) {
 	var f failureRecord
 	if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	before := f.LockedUntil
 	locked = f.reserve(now, limit)
 	if err := tx.Put(failuresBucket, lk, f); err != nil {
-		return nil, fmt.Errorf("storing login attempts: %w", err)
+		return nil, false, fmt.Errorf("storing login attempts: %w", err)
 	}
-	return locked, nil
+	return locked, lockStarted(before, f.LockedUntil, now), nil
 }
 
-// recordFailure runs fail on the stored record for lk and reports whether
-// the login is now locked.
-func (s *Service) recordFailure(lk string, limit int) (bool, error) {
+// lockStarted reports whether a record's LockedUntil changed from before
+// to after into a lock that is on at now.
+func lockStarted(before, after, now time.Time) bool {
+	return !after.Equal(before) && now.Before(after)
+}
+
+// recordFailure runs fail on the stored record for lk. It reports whether
+// the login is now locked and whether this failure started the lock.
+func (s *Service) recordFailure(lk string, limit int) (locked, newlyLocked bool, err error) {
 	now := s.now()
-	var locked bool
-	err := s.db.Update(func(tx *store.Tx) error {
+	err = s.db.Update(func(tx *store.Tx) error {
 		var f failureRecord
 		if _, err := tx.Get(failuresBucket, lk, &f); err != nil {
 			return err
 		}
+		before := f.LockedUntil
 		f.fail(now, limit)
 		locked = now.Before(f.LockedUntil)
+		newlyLocked = lockStarted(before, f.LockedUntil, now)
 		return tx.Put(failuresBucket, lk, f)
 	})
 	if err != nil {
-		return false, fmt.Errorf("recording failed login: %w", err)
+		return false, false, fmt.Errorf("recording failed login: %w", err)
 	}
-	return locked, nil
+	return locked, newlyLocked, nil
 }
 
 // addressKey names the attempt record of one login name from one client
@@ -129,7 +141,8 @@ func (s *Service) addressKey(lk, remoteAddr string) (string, error) {
 	return lk + "/" + ak[:16], nil
 }
 
-// clearFailures deletes every attempt record of a login name.
+// clearFailures deletes every attempt record of a login name: the
+// name-wide one and those of each address and device.
 func clearFailures(tx *store.Tx, lk string) error {
 	var keys []string
 	err := tx.Scan(failuresBucket, lk, func(key string, _ store.Decoder) error {

@@ -4,90 +4,148 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"time"
 
 	"wenban/appliance/store"
 )
 
 // Login checks a login name and password and starts a session. Session is
-// the only place its Token is ever returned, so hand it to SetCookie.
+// the only place its Token and DeviceToken are ever returned, so hand it
+// to SetCookie.
 //
 // A wrong password and an unknown name both return ErrBadCredentials and
 // take the same time, because an unknown name is checked against a dummy
 // hash. After MaxFailures failures within FailureWindow the name is locked
 // for LockDuration and Login returns a *LockedError, whether the name
 // exists or not. A disabled account returns ErrAccountDisabled, but only
-// after its password was verified. remoteAddr is only logged.
+// after its password was verified. remoteAddr keys the per-address limit
+// and is logged. Login carries no device cookie, so the name-wide lock
+// always applies. Browser logins go through LoginDevice.
 func (s *Service) Login(ctx context.Context, login, password, remoteAddr string) (Session, error) {
+	return s.login(ctx, login, password, remoteAddr, nil)
+}
+
+// attempt is one login attempt between beginAttempt and its outcome.
+type attempt struct {
+	lk, ak     string // attempt record keys of the name and of the address
+	remoteAddr string
+	rec        accountRecord
+	found      bool
+	// dk is the attempt record key of the honoured device cookie, or ""
+	// when the attempt falls under the name-wide lock.
+	dk string
+}
+
+func (s *Service) login(ctx context.Context, login, password, remoteAddr string, cookies []*http.Cookie) (Session, error) {
 	if err := checkContext(ctx); err != nil {
 		return Session{}, err
 	}
 	s.sweepIfDue()
 
-	login = normalizeLogin(login)
-	lk, err := s.loginKey(login)
+	a, deviceKey, err := s.newAttempt(login, remoteAddr)
 	if err != nil {
 		return Session{}, err
 	}
-
-	ak, err := s.addressKey(lk, remoteAddr)
-	if err != nil {
-		return Session{}, err
-	}
-	rec, found, err := s.beginAttempt(lk, ak)
-	if err != nil {
-		if errors.Is(err, ErrLocked) {
-			s.logFailure("login rejected: locked", remoteAddr, rec.ID)
+	if err := s.beginAttempt(&a, deviceKey, cookies); err != nil {
+		var locked *LockedError
+		switch {
+		case errors.As(err, &locked) && locked.NameWide:
+			s.logFailure("login rejected: name-wide lock", remoteAddr, a.rec.ID)
+		case errors.Is(err, ErrLocked):
+			s.logFailure("login rejected: locked", remoteAddr, a.rec.ID)
 		}
 		return Session{}, err
 	}
 
 	release, err := s.acquireHash(ctx)
 	if err != nil {
-		s.logFailure("login rejected: password checks busy", remoteAddr, rec.ID)
+		s.logFailure("login rejected: password checks busy", remoteAddr, a.rec.ID)
 		return Session{}, err
 	}
-	ok, err := s.checkPassword(rec, found, password)
+	ok, err := s.checkPassword(a.rec, a.found, password)
 	release()
 	if err != nil {
 		return Session{}, err
 	}
 	if !ok {
-		return Session{}, s.failAttempt(lk, ak, remoteAddr, rec.ID)
+		return Session{}, s.failAttempt(a)
 	}
 
-	sess, err := s.finishLogin(rec, password)
+	sess, err := s.finishLogin(a, password, deviceKey)
 	if err != nil {
 		return Session{}, err
 	}
-	s.log.Info("login succeeded", "account_id", rec.ID, "session_id", sess.ID, "remote_addr", remoteAddr)
+	s.log.Info("login succeeded", "account_id", a.rec.ID, "session_id", sess.ID,
+		"remote_addr", remoteAddr, "device_cookie", a.dk != "")
 	return sess, nil
 }
 
-// beginAttempt reserves an attempt for lk and looks its account up in the
-// same transaction.
-func (s *Service) beginAttempt(lk, ak string) (accountRecord, bool, error) {
+// newAttempt computes the attempt record keys of login from remoteAddr
+// and loads the device cookie key, all of which may write to the database
+// and so must run before beginAttempt's transaction.
+func (s *Service) newAttempt(login, remoteAddr string) (attempt, []byte, error) {
+	lk, err := s.loginKey(normalizeLogin(login))
+	if err != nil {
+		return attempt{}, nil, err
+	}
+	ak, err := s.addressKey(lk, remoteAddr)
+	if err != nil {
+		return attempt{}, nil, err
+	}
+	deviceKey, err := s.loadDeviceKey()
+	if err != nil {
+		return attempt{}, nil, err
+	}
+	return attempt{lk: lk, ak: ak, remoteAddr: remoteAddr}, deviceKey, nil
+}
+
+// beginAttempt looks the account of a up and reserves the attempt in one
+// transaction: against the address, then against the device cookie among
+// cookies when it is valid for the account, and otherwise against the
+// name. A device cookie locked by its own failures is not honoured, so its
+// attempt falls under the name-wide lock.
+func (s *Service) beginAttempt(a *attempt, deviceKey []byte, cookies []*http.Cookie) error {
 	now := s.now()
-	var rec accountRecord
-	var found bool
 	var locked error
+	var nameLockStarted bool
 	err := s.db.Update(func(tx *store.Tx) error {
 		var err error
-		rec, found, err = lookupLogin(tx, lk)
+		a.rec, a.found, err = lookupLogin(tx, a.lk)
 		if err != nil {
 			return err
 		}
-		locked, err = reserveAttempt(tx, ak, now, MaxFailures)
+		locked, _, err = reserveAttempt(tx, a.ak, now, MaxFailures)
 		if err != nil || locked != nil {
 			return err
 		}
-		locked, err = reserveAttempt(tx, lk, now, MaxNameFailures)
+
+		if a.found {
+			a.dk = trustedDevice(deviceKey, a.lk, a.rec.ID, cookies, now)
+		}
+		if a.dk != "" {
+			locked, _, err = reserveAttempt(tx, a.dk, now, MaxFailures)
+			if err != nil || locked == nil {
+				return err
+			}
+			a.dk = ""
+		}
+
+		locked, nameLockStarted, err = reserveAttempt(tx, a.lk, now, MaxNameFailures)
+		var le *LockedError
+		if errors.As(locked, &le) {
+			le.NameWide = true
+		}
 		return err
 	})
 	if err != nil {
-		return accountRecord{}, false, fmt.Errorf("starting login attempt: %w", err)
+		return fmt.Errorf("starting login attempt: %w", err)
 	}
-	return rec, found, locked
+	if nameLockStarted {
+		s.logNameLocked(a.rec.ID)
+	}
+	return locked
 }
 
 // checkPassword verifies password against rec, or against the dummy hash
@@ -104,35 +162,66 @@ func (s *Service) checkPassword(rec accountRecord, found bool, password string) 
 	return ok, nil
 }
 
-func (s *Service) failAttempt(lk, ak, remoteAddr, accountID string) error {
-	locked, err := s.recordFailure(ak, MaxFailures)
+// failAttempt settles a as failed against the records beginAttempt
+// reserved it on: the address, and the device cookie or else the name.
+func (s *Service) failAttempt(a attempt) error {
+	locked, _, err := s.recordFailure(a.ak, MaxFailures)
 	if err != nil {
 		return err
 	}
-	nameLocked, err := s.recordFailure(lk, MaxNameFailures)
+
+	second, limit := a.lk, MaxNameFailures
+	if a.dk != "" {
+		second, limit = a.dk, MaxFailures
+	}
+	secondLocked, started, err := s.recordFailure(second, limit)
 	if err != nil {
 		return err
 	}
-	locked = locked || nameLocked
+	if started && a.dk == "" {
+		s.logNameLocked(a.rec.ID)
+	}
+
 	msg := "login failed: bad credentials"
-	if locked {
+	if locked || secondLocked {
 		msg = "login failed: name now locked"
 	}
-	s.logFailure(msg, remoteAddr, accountID)
+	s.logFailure(msg, a.remoteAddr, a.rec.ID)
 	return ErrBadCredentials
 }
 
-// finishLogin clears the attempt record and stores a new session, or
-// returns ErrAccountDisabled for a disabled account. A hash made with older parameters is replaced.
-func (s *Service) finishLogin(rec accountRecord, password string) (Session, error) {
+// logNameLocked logs the start of a name-wide lock. It needs no rate
+// limit of its own, because each lock takes MaxNameFailures failed
+// attempts, which the failure log already limits.
+func (s *Service) logNameLocked(accountID string) {
+	account := slog.String("account_id", accountID)
+	if accountID == "" {
+		account = slog.Bool("account_known", false)
+	}
+	s.log.Warn("login name locked for clients without a device cookie",
+		account, "failures", MaxNameFailures, "window", FailureWindow, "lock_duration", LockDuration)
+}
+
+// finishLogin clears the attempt records and stores a new session with a
+// fresh device token, or returns ErrAccountDisabled for a disabled
+// account. A hash made with older parameters is replaced.
+//
+// A login with a device cookie clears only its address's and device's
+// records, because it never met the name-wide lock and must not reset the
+// count of strangers' guesses. Other logins clear every record of the name.
+func (s *Service) finishLogin(a attempt, password string, deviceKey []byte) (Session, error) {
+	rec := a.rec
 	upgrade := s.upgradedHash(rec.PasswordHash, password)
 	sess, err := s.newSession(rec.ID)
 	if err != nil {
 		return Session{}, err
 	}
+	if sess.DeviceToken, err = newDeviceToken(deviceKey, rec.ID, s.now()); err != nil {
+		return Session{}, err
+	}
 
 	err = s.db.Update(func(tx *store.Tx) error {
-		if err := clearFailures(tx, rec.LoginKey); err != nil {
+		if err := clearAttemptRecords(tx, a); err != nil {
 			return err
 		}
 		if rec.Disabled {
@@ -152,6 +241,13 @@ func (s *Service) finishLogin(rec accountRecord, password string) (Session, erro
 		return Session{}, fmt.Errorf("logging in to account %s: %w", rec.ID, ErrAccountDisabled)
 	}
 	return sess, nil
+}
+
+func clearAttemptRecords(tx *store.Tx, a attempt) error {
+	if a.dk == "" {
+		return clearFailures(tx, a.rec.LoginKey)
+	}
+	return deleteAll(tx, failuresBucket, []string{a.ak, a.dk})
 }
 
 // upgradedHash returns a new hash of password when stored was made with

@@ -17,9 +17,13 @@ import (
 type Session struct {
 	// Token is the bearer secret for the session cookie. It is set only in
 	// the Session that Login returns. The database keeps only its SHA-256.
-	Token     string `json:"-"`
-	ID        string `json:"id"` // for logs and session lists, grants nothing
-	AccountID string `json:"account_id"`
+	Token string `json:"-"`
+	// DeviceToken is the value of the device cookie that a successful
+	// login issues. Like Token it is set only in the Session that Login or
+	// LoginDevice returns and is never stored. SetCookie sends it.
+	DeviceToken string `json:"-"`
+	ID          string `json:"id"` // for logs and session lists, grants nothing
+	AccountID   string `json:"account_id"`
 	// CSRF is the token unsafe requests must echo in the X-CSRF-Token header
 	// or the csrf_token form field. Pages embed it, and no cookie carries it.
 	CSRF      string    `json:"csrf"`

@@ -54,11 +54,11 @@ func (s *Service) checkOldPassword(rec accountRecord, password string) error {
 	var locked error
 	err := s.db.Update(func(tx *store.Tx) error {
 		var err error
-		locked, err = reserveAttempt(tx, changeKey(rec.LoginKey), s.now(), MaxFailures)
+		locked, _, err = reserveAttempt(tx, changeKey(rec.LoginKey), s.now(), MaxFailures)
 		if err != nil || locked != nil {
 			return err
 		}
-		locked, err = reserveAttempt(tx, rec.LoginKey, s.now(), MaxNameFailures)
+		locked, _, err = reserveAttempt(tx, rec.LoginKey, s.now(), MaxNameFailures)
 		return err
 	})
 	if err != nil {
@@ -73,7 +73,7 @@ func (s *Service) checkOldPassword(rec accountRecord, password string) error {
 		return err
 	}
 	if !ok {
-		locked, err := s.recordFailure(changeKey(rec.LoginKey), MaxFailures)
+		locked, _, err := s.recordFailure(changeKey(rec.LoginKey), MaxFailures)
 		if err != nil {
 			return err
 		}

@@ -40,7 +40,9 @@ type Calendar interface {
 // Auth checks staff logins and sessions and manages accounts.
 // *auth.Service implements it.
 type Auth interface {
-	Login(ctx context.Context, login, password, remoteAddr string) (auth.Session, error)
+	// LoginDevice checks a login and honours the device cookie that an
+	// earlier login on this browser set (see auth.LoginDevice).
+	LoginDevice(r *http.Request, login, password, remoteAddr string) (auth.Session, error)
 	Logout(ctx context.Context, token string) error
 	FromRequest(r *http.Request) (auth.Session, auth.Account, error)
 	SetCookie(w http.ResponseWriter, sess auth.Session, secure bool)

@@ -51,7 +51,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 
 	login := r.PostFormValue("login")
 	next := safeNext(r.PostFormValue("next"))
-	sess, err := s.deps.Auth.Login(r.Context(), login, r.PostFormValue("password"), remoteHost(r))
+	sess, err := s.deps.Auth.LoginDevice(r, login, r.PostFormValue("password"), remoteHost(r))
 	if err != nil {
 		status, known := loginFailureStatus(err)
 		if !known {
