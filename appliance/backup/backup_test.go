@@ -180,6 +180,69 @@ func TestRecoveryKeyNormalized(t *testing.T) {
 	}
 }
 
+func TestCreateRejectsShortKey(t *testing.T) {
+	dir, db := newDataDir(t)
+	tests := []struct {
+		name    string
+		key     string
+		wantErr error
+	}{
+		{"empty", "", ErrWeakKey},
+		{"eight characters", "abcd-efgh", ErrWeakKey},
+		{"fifteen characters", "abcd-efgh-ijkl-mno", ErrWeakKey},
+		{"dashes and spaces not counted", "abcd - efgh - ijkl - mno", ErrWeakKey},
+		{"sixteen characters", "abcd-efgh-ijkl-mnop", nil},
+		{"sixteen Chinese characters", "湖南省自然资源厅问办服务数据备份", nil},
+		{"generated", mustRecoveryKey(t), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			_, err := Create(&buf, Source{Dir: dir, SnapshotDB: db.Backup}, tt.key, testTime)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Create got %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr != nil && buf.Len() != 0 {
+				t.Errorf("Create wrote %d bytes before rejecting the key, want 0", buf.Len())
+			}
+		})
+	}
+}
+
+func TestRestoreAcceptsOldShortKey(t *testing.T) {
+	dir, db := newDataDir(t)
+	// Older versions accepted any non-blank key, so create skips the check.
+	const key = "abcd"
+	var buf bytes.Buffer
+	if _, err := create(&buf, Source{Dir: dir, SnapshotDB: db.Backup}, key, testTime); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "old.wbk")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := Check(bytes.NewReader(buf.Bytes()), key); err != nil {
+		t.Errorf("Check got %v, want the old backup accepted", err)
+	}
+	target := filepath.Join(t.TempDir(), "restored")
+	if _, err := Restore(path, target, key, RestoreOptions{Owner: -1, Group: -1}, testTime); err != nil {
+		t.Fatalf("Restore got %v, want the old backup restored", err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "master.key")); err != nil {
+		t.Errorf("restored master key: %v", err)
+	}
+}
+
+func mustRecoveryKey(t *testing.T) string {
+	t.Helper()
+	key, err := NewRecoveryKey()
+	if err != nil {
+		t.Fatalf("NewRecoveryKey: %v", err)
+	}
+	return key
+}
+
 func FuzzCheck(f *testing.F) {
 	f.Add([]byte(magic))
 	f.Add([]byte("WENBAN-BACKUP\n\x00\x00\x00\x02{}"))

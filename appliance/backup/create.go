@@ -60,8 +60,19 @@ type Source struct {
 }
 
 // Create writes an encrypted backup of src to w, readable with
-// recoveryKey, and returns the files it contains.
+// recoveryKey, and returns the files it contains. A key that
+// CheckRecoveryKey rejects returns an error wrapping ErrWeakKey before
+// anything is written.
 func Create(w io.Writer, src Source, recoveryKey string, now time.Time) ([]FileEntry, error) {
+	if err := CheckRecoveryKey(recoveryKey); err != nil {
+		return nil, err
+	}
+	return create(w, src, recoveryKey, now)
+}
+
+// create is Create without the key check. Tests use it to make backups
+// like those of versions that accepted any non-blank key.
+func create(w io.Writer, src Source, recoveryKey string, now time.Time) ([]FileEntry, error) {
 	snapshot, err := snapshotDB(src)
 	if err != nil {
 		return nil, err

@@ -6,10 +6,12 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -60,6 +62,31 @@ func NewRecoveryKey() (string, error) {
 		groups = append(groups, text[i:i+4])
 	}
 	return strings.Join(groups, "-"), nil
+}
+
+// MinRecoveryKeyLen is the fewest characters Create accepts in a recovery
+// key, counted after normalizeKey drops dashes and spaces. A backup
+// contains master.key, so anyone who opens it can read every sealed record.
+// Generated keys have 32 base32 characters (160 bits), and 16 random base32
+// characters would still give 80 bits.
+//
+// NOTE: only the length is checked, so a long but guessable key such as a
+// repeated pattern passes.
+const MinRecoveryKeyLen = 16
+
+// ErrWeakKey means a recovery key is too short to protect a new backup.
+// Only Create rejects such keys. Check and Restore accept them, so a backup
+// made with a short key by an older version still opens.
+var ErrWeakKey = errors.New("backup: recovery key too short")
+
+// CheckRecoveryKey returns an error wrapping ErrWeakKey when key has fewer
+// than MinRecoveryKeyLen characters after normalization.
+func CheckRecoveryKey(key string) error {
+	n := utf8.RuneCountInString(normalizeKey(key))
+	if n < MinRecoveryKeyLen {
+		return fmt.Errorf("%w: %d characters, want at least %d", ErrWeakKey, n, MinRecoveryKeyLen)
+	}
+	return nil
 }
 
 // normalizeKey drops the dashes and spaces a person may type or leave

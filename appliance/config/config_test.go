@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,20 @@ func TestUnknownEnvRejectedByName(t *testing.T) {
 	_, err := Load(nil)
 	if err == nil || !strings.Contains(err.Error(), "WENBAN_SEAT_MAXCHATS") {
 		t.Fatalf("got %v, want an error naming WENBAN_SEAT_MAXCHATS", err)
+	}
+}
+
+func TestToolEnvAccepted(t *testing.T) {
+	for _, name := range toolEnv {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, "abcd-efgh-ijkl-mnop")
+			if _, err := Load(nil); err != nil {
+				t.Errorf("Load with %s set: got %v, want no error", name, err)
+			}
+		})
+	}
+	if !slices.Contains(toolEnv, "WENBAN_RECOVERY_KEY") {
+		t.Errorf("toolEnv got %v, want it to contain WENBAN_RECOVERY_KEY", toolEnv)
 	}
 }
 

@@ -20,6 +20,15 @@ import (
 // the key in upper case with dots as underscores (WENBAN_SEAT_MAX_CHATS).
 const EnvPrefix = "WENBAN"
 
+// RecoveryKeyEnv is the variable from which wenban backup and restore read
+// the backup recovery key, so scripts can pass it without it showing in
+// the process list.
+const RecoveryKeyEnv = EnvPrefix + "_RECOVERY_KEY"
+
+// toolEnv lists the WENBAN_ variables that commands read themselves.
+// They name no setting, and checkEnv lets them pass.
+var toolEnv = []string{RecoveryKeyEnv}
+
 // Flags are the command-line settings. Each flag is bound to the config
 // key of the same meaning and wins over the file and the environment.
 var flagKeys = map[string]string{
@@ -108,10 +117,13 @@ func unknownKeys(err error) error {
 		"has unknown keys (check their spelling against packaging/wenban.yaml):"))
 }
 
-// checkEnv rejects WENBAN_ variables that name no setting, so a typo in a
-// unit file does not pass silently.
+// checkEnv rejects WENBAN_ variables that name no setting and are not in
+// toolEnv, so a typo in a unit file does not pass silently.
 func checkEnv(keys []string) error {
 	known := map[string]bool{}
+	for _, name := range toolEnv {
+		known[name] = true
+	}
 	for _, k := range keys {
 		known[EnvPrefix+"_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))] = true
 	}

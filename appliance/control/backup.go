@@ -50,6 +50,11 @@ func BackupHandler(source func() backup.Source, log *slog.Logger) http.Handler {
 			http.Error(w, "备份请求缺少恢复密钥", http.StatusBadRequest)
 			return
 		}
+		if err := backup.CheckRecoveryKey(req.RecoveryKey); err != nil {
+			log.Warn("backup request rejected: recovery key too short", slog.Any("err", err))
+			http.Error(w, fmt.Sprintf("恢复密钥过短，至少需要 %d 个字符（不计短横线和空格）", backup.MinRecoveryKeyLen), http.StatusBadRequest)
+			return
+		}
 		if !running.TryLock() {
 			log.Warn("backup request rejected: another backup is running")
 			http.Error(w, "另一份备份正在进行，请等它完成后再试", http.StatusConflict)

@@ -196,7 +196,7 @@ func TestOnlineBackupReportsFailureInTrailer(t *testing.T) {
 	mux.Handle(BackupPath, BackupHandler(source, slog.New(slog.DiscardHandler)))
 	listen(t, path, mux)
 
-	_, err := RequestBackup(context.Background(), path, "abcd-efgh", io.Discard)
+	_, err := RequestBackup(context.Background(), path, "abcd-efgh-ijkl-mnop", io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "请重试") {
 		t.Errorf("got %v, want an error that asks to retry", err)
 	}
@@ -218,6 +218,7 @@ func TestBackupHandlerRejectsBadRequests(t *testing.T) {
 		{"get", http.MethodGet, "", http.StatusMethodNotAllowed},
 		{"no key", http.MethodPost, `{}`, http.StatusBadRequest},
 		{"blank key", http.MethodPost, `{"recovery_key":"  "}`, http.StatusBadRequest},
+		{"short key", http.MethodPost, `{"recovery_key":"abcd-efgh-ijkl-mno"}`, http.StatusBadRequest},
 		{"not json", http.MethodPost, `key`, http.StatusBadRequest},
 	}
 	for _, tc := range cases {

@@ -22,7 +22,9 @@ import (
 
 // recoveryKeyEnv lets scripts pass the backup recovery key without it
 // showing in the process list.
-const recoveryKeyEnv = "WENBAN_RECOVERY_KEY"
+const recoveryKeyEnv = config.RecoveryKeyEnv
+
+const backupUsage = "usage: wenban backup --data DIR -o FILE [--recovery-key-file FILE]"
 
 func runBackup(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := pflag.NewFlagSet("wenban backup", pflag.ContinueOnError)
@@ -30,9 +32,14 @@ func runBackup(ctx context.Context, args []string, out, errOut io.Writer) error 
 	config.AddFlags(fs)
 	hideServerFlags(fs)
 	output := fs.StringP("output", "o", "", "backup file to write, for example on a USB stick")
-	keyFile := fs.String("recovery-key-file", "", "file holding the recovery key; without it and without $"+recoveryKeyEnv+" a new key is generated and shown once")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *output == "" {
-		fmt.Fprintln(errOut, "usage: wenban backup --data DIR -o FILE [--recovery-key-file FILE]")
+	keyFile := fs.String("recovery-key-file", "", "file holding the recovery key, at least "+strconv.Itoa(backup.MinRecoveryKeyLen)+" characters without dashes and spaces; without it and without $"+recoveryKeyEnv+" a new key is generated and shown once")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		fmt.Fprintln(errOut, backupUsage)
+		return errUsage
+	}
+	if *output == "" {
+		fmt.Fprintln(errOut, "wenban backup: 缺少 -o（--output），请指定要写入的备份文件，例如 U 盘上的 -o /media/usb/wenban.wbk。")
+		fmt.Fprintln(errOut, backupUsage)
 		return errUsage
 	}
 	cfg, err := config.Load(fs)
@@ -40,6 +47,9 @@ func runBackup(ctx context.Context, args []string, out, errOut io.Writer) error 
 		return err
 	}
 
+	if err := checkOutputFolder(*output); err != nil {
+		return err
+	}
 	if err := requireDatabase(cfg); err != nil {
 		return err
 	}
@@ -69,21 +79,58 @@ func runBackup(ctx context.Context, args []string, out, errOut io.Writer) error 
 	return nil
 }
 
+// checkOutputFolder rejects a backup path whose folder is missing or is
+// not a folder, before any work is done.
+func checkOutputFolder(output string) error {
+	dir := filepath.Dir(output)
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("备份文件所在的文件夹 %s 不存在，未写入备份。请先插入 U 盘或创建该文件夹，或用 -o 指定已有文件夹中的文件。", dir)
+	case err != nil:
+		return fmt.Errorf("无法读取备份文件所在的文件夹 %s，请检查路径及其权限：%w", dir, err)
+	case !info.IsDir():
+		return fmt.Errorf("%s 不是文件夹，未写入备份。请用 -o 指定已有文件夹中的文件。", dir)
+	}
+	return nil
+}
+
 // backupKey returns the recovery key from the file or environment, or a
-// new one with generated true.
+// new one with generated true. A supplied key that backup.CheckRecoveryKey
+// rejects is an error, because a backup contains the master key.
 func backupKey(keyFile string) (key string, generated bool, err error) {
+	key, supplied, err := suppliedKey(keyFile)
+	if err != nil {
+		return "", false, err
+	}
+	if !supplied {
+		key, err = backup.NewRecoveryKey()
+		return key, true, err
+	}
+	if err := backup.CheckRecoveryKey(key); err != nil {
+		return "", false, fmt.Errorf("恢复密钥过短，至少需要 %d 个字符（不计短横线和空格），未写入备份。"+
+			"备份中含有数据库主密钥，建议不要自行指定密钥：去掉 --recovery-key-file 和环境变量 %s 后重新运行 wenban backup，由它生成一个新密钥。\n详细信息：%w",
+			backup.MinRecoveryKeyLen, recoveryKeyEnv, err)
+	}
+	return key, false, nil
+}
+
+// suppliedKey returns the recovery key from keyFile or, without one, from
+// the environment, with supplied false when neither names a key. It does
+// not check the key's strength, so restore still opens backups that older
+// versions made with short keys.
+func suppliedKey(keyFile string) (key string, supplied bool, err error) {
 	if keyFile != "" {
 		raw, err := os.ReadFile(keyFile)
 		if err != nil {
 			return "", false, fmt.Errorf("reading recovery key: %w", err)
 		}
-		return strings.TrimSpace(string(raw)), false, nil
+		return strings.TrimSpace(string(raw)), true, nil
 	}
 	if env := os.Getenv(recoveryKeyEnv); env != "" {
-		return env, false, nil
+		return env, true, nil
 	}
-	key, err = backup.NewRecoveryKey()
-	return key, true, err
+	return "", false, nil
 }
 
 // writeOfflineBackup backs up a data folder whose hub is stopped, opening
@@ -133,7 +180,7 @@ func writeOnlineBackup(ctx context.Context, output, socket, key string) (int, er
 func writeBackupFile(path string, write func(io.Writer) error, checks ...func(tmp string) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("creating backup file: %w", err)
+		return fmt.Errorf("无法在文件夹 %s 中创建备份文件，请检查该文件夹的写入权限和剩余空间：%w", filepath.Dir(path), err)
 	}
 	w := bufio.NewWriterSize(tmp, 1<<20)
 	err = write(w)
@@ -156,7 +203,7 @@ func writeBackupFile(path string, write func(io.Writer) error, checks ...func(tm
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("writing backup %s: %w", path, err)
+		return fmt.Errorf("写入备份 %s 失败：%w", path, err)
 	}
 	return nil
 }
@@ -213,8 +260,8 @@ func runRestore(_ context.Context, args []string, out, errOut io.Writer) error {
 }
 
 func restoreKey(keyFile string, stdin io.Reader) (string, error) {
-	if keyFile != "" || os.Getenv(recoveryKeyEnv) != "" {
-		key, _, err := backupKey(keyFile)
+	key, supplied, err := suppliedKey(keyFile)
+	if err != nil || supplied {
 		return key, err
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')

@@ -51,7 +51,7 @@ func createStore(cfg config.Config) (*store.DB, error) {
 	}
 	db, err := store.Open(cfg.DatabasePath(), master)
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("数据目录 %s 的数据库正被问办服务占用，请先执行 systemctl stop wenban 再操作，完成后再启动服务。\n详细信息：%w", cfg.Data, err)
+		return nil, fmt.Errorf("数据目录 %s 的数据库正被问办服务占用。请先停止正在运行的问办服务（systemctl stop wenban，或在运行 make run 的终端按 Ctrl+C）再操作，完成后再启动服务。\n详细信息：%w", cfg.Data, err)
 	}
 	return db, err
 }

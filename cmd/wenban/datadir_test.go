@@ -141,7 +141,7 @@ func TestToolsReportLockedDatabaseInChinese(t *testing.T) {
 			if err == nil {
 				t.Fatalf("got success, want the locked database reported")
 			}
-			for _, want := range []string{"正被问办服务占用", "systemctl stop wenban"} {
+			for _, want := range []string{"正被问办服务占用", "systemctl stop wenban", "make run", "Ctrl+C"} {
 				if !strings.Contains(errOut, want) {
 					t.Errorf("got message %q, want it to contain %q", errOut, want)
 				}
