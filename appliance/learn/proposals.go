@@ -98,6 +98,10 @@ type candidate struct {
 	agent         kb.Staff
 	// toBot marks a line the citizen asked the bot before the handoff.
 	toBot bool
+	// topic marks the last line asked of the bot when the citizen wrote
+	// nothing more before staff answered: the question the bot's answer
+	// did not settle, which is why the citizen asked for a person.
+	topic bool
 }
 
 // ProposeFrom turns the citizen lines that staff answered with a
@@ -154,7 +158,8 @@ func (s *Service) processed(id conversation.ID) (bool, error) {
 // maxCitizenLines of them, the latest kept. The handoff is the first
 // system line, which Start appends after the bot transcript. Lines asked
 // of the bot before it stay pending, marked toBot, because a question the
-// bot missed and staff then answered is what the loop learns from.
+// bot missed and staff then answered is what the loop learns from. The
+// last of them is marked topic when no line to staff follows it.
 // filterCandidates drops the ones the bot does match.
 func answeredLines(msgs []conversation.Message) []candidate {
 	var out []candidate
@@ -171,6 +176,9 @@ func answeredLines(msgs []conversation.Message) []candidate {
 		case m.From == conversation.SenderAgent && m.FAQID != "" && m.Text != "":
 			if len(pending) > maxCitizenLines {
 				pending = pending[len(pending)-maxCitizenLines:]
+			}
+			if n := len(pending); n > 0 && pending[n-1].toBot {
+				pending[n-1].topic = true
 			}
 			for _, c := range pending {
 				c.entryID, c.agent = m.FAQID, kb.Staff{ID: m.AuthorID, Name: m.Author}
@@ -209,8 +217,9 @@ func (s *Service) filterCandidates(d kb.Draft, existing []Proposal, cands []cand
 		if live != nil {
 			res := live.Ask(text)
 			// A line the bot answered before the handoff was settled there,
-			// perhaps with another entry, so it teaches this one nothing.
-			if res.Matched && (res.FAQID == c.entryID || c.toBot) {
+			// perhaps with another entry, so it teaches this one nothing,
+			// unless it is the topic the citizen then took to staff.
+			if res.Matched && (res.FAQID == c.entryID || (c.toBot && !c.topic)) {
 				continue
 			}
 		}

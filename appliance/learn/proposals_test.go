@@ -150,17 +150,31 @@ func TestReject(t *testing.T) {
 
 func TestProposalSkipsBotAnsweredLines(t *testing.T) {
 	tests := []struct {
-		name string
-		bot  []string
-		want []string
+		name    string
+		bot     []string
+		citizen []string // lines to staff; nil means newPhrasing
+		want    []string
 	}{
-		{"line answered by bot", []string{"我爸走了房子怎么弄到我名下"}, []string{newPhrasing}},
-		{"no bot exchange", nil, []string{newPhrasing}},
+		{"line answered by bot", []string{"我爸走了房子怎么弄到我名下"}, nil, []string{newPhrasing}},
+		{"no bot exchange", nil, nil, []string{newPhrasing}},
+		// The citizen asked the bot, got another entry's answer, asked for
+		// a person and wrote nothing more: staff's entry answers that
+		// question, so it is proposed although the bot matched it.
+		{"bot answered the handoff topic wrongly", []string{"我爸走了房子怎么弄到我名下", "房子的证丢了要多久才能补好"}, []string{}, []string{"房子的证丢了要多久才能补好"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, nil)
-			e.serveAfterBot(t, tt.bot, []string{newPhrasing}, [][2]string{{"见答复", newEntry}})
+			for _, q := range tt.want {
+				if res := e.engine.Load().Ask(q); slices.Contains(tt.bot, q) && (!res.Matched || res.FAQID == newEntry) {
+					t.Fatalf("precondition: the bot answers %q with matched=%v %s, want another entry", q, res.Matched, res.FAQID)
+				}
+			}
+			citizen := []string{newPhrasing}
+			if tt.citizen != nil {
+				citizen = tt.citizen
+			}
+			e.serveAfterBot(t, tt.bot, citizen, [][2]string{{"见答复", newEntry}})
 			var got []string
 			for _, p := range pendingProposals(t, e.learn) {
 				got = append(got, p.Phrasing)
