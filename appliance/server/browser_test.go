@@ -222,6 +222,11 @@ func TestBrowserWholeFlow(t *testing.T) {
 		waitText(sel("chat-pane")+" "+sel("chat-message"), "二手房过户需要带哪些材料"),
 		chromedp.WaitVisible(css(sel("suggestion-insert"))),
 	)
+	run(t, seatA, "zhang searches the knowledge base",
+		chromedp.SendKeys(css(sel("chat-pane")+" "+sel("kb-search-input")), "抵押注销"),
+		chromedp.Click(css(sel("chat-pane")+" "+sel("kb-search-button"))),
+		waitJS(`!!document.querySelector('[data-testid="chat-pane"] [data-testid="suggestion"][data-faq-id="bdc-dyzx-001"]')`),
+	)
 	run(t, citizen, "citizen sees the accept line",
 		waitText(sel("chat-message"), "张敏 已接入"),
 	)

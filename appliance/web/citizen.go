@@ -209,10 +209,7 @@ func (s *Server) ask(ctx context.Context, q, channel string) (bot.Result, error)
 	if err != nil {
 		return bot.Result{}, err
 	}
-	var engine *bot.Engine
-	if s.deps.Bot != nil {
-		engine = s.deps.Bot()
-	}
+	engine := s.engine()
 	if engine == nil {
 		return bot.Result{}, &appError{Status: http.StatusServiceUnavailable, Message: msgNoBot,
 			Cause: errors.New("no question engine is loaded")}
@@ -235,4 +232,12 @@ func answerView(res bot.Result) *citizen.Answer {
 		a.Suggestions = append(a.Suggestions, citizen.Suggestion{FAQID: sg.FAQID, Question: sg.Question})
 	}
 	return a
+}
+
+// engine returns the live question engine, or nil when none is loaded.
+func (s *Server) engine() *bot.Engine {
+	if s.deps.Bot == nil {
+		return nil
+	}
+	return s.deps.Bot()
 }

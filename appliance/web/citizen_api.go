@@ -7,8 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"wenban/appliance/bot"
-
 	"wenban/appliance/conversation"
 )
 
@@ -111,10 +109,7 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 // bot's lines are asked again here, so a citizen cannot put words in the
 // bot's mouth on the seat screen.
 func (s *Server) botTranscript(lines []conversation.Line) []conversation.Line {
-	var engine *bot.Engine
-	if s.deps.Bot != nil {
-		engine = s.deps.Bot()
-	}
+	engine := s.engine()
 
 	var out []conversation.Line
 	for _, l := range lines {

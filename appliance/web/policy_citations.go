@@ -33,10 +33,10 @@ func (s *Server) askReply(question string, res bot.Result) askReply {
 // one answer.
 func (s *Server) citations(res bot.Result) []policy.Citation {
 	out := []policy.Citation{}
-	if !res.Matched || s.deps.Policy == nil || s.deps.Bot == nil {
+	if !res.Matched || s.deps.Policy == nil {
 		return out
 	}
-	engine := s.deps.Bot()
+	engine := s.engine()
 	if engine == nil {
 		return out
 	}

@@ -201,10 +201,7 @@ func (s *Server) messagesView(msgs []conversation.Message) []seat.Message {
 // suggestionsFor queries the engine with the citizen's last message. Later
 // messages bring new suggestions over the WebSocket.
 func (s *Server) suggestionsFor(msgs []conversation.Message) []seat.Suggestion {
-	if s.deps.Bot == nil {
-		return nil
-	}
-	engine := s.deps.Bot()
+	engine := s.engine()
 	if engine == nil {
 		return nil
 	}

@@ -167,6 +167,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/password", s.staffPage(s.changePassword))
 	mux.Handle("GET /seat", s.staffPage(s.workbench))
 	mux.Handle("GET /seat/{$}", s.staffPage(s.workbench))
+	mux.Handle("GET /seat/api/kb/search", s.staffAPI(s.api(s.seatKBSearch)))
 	mux.Handle("GET /seat/history", s.staffPage(s.history))
 	mux.Handle("GET /seat/history/{id}", s.staffPage(s.transcript))
 	mux.Handle("GET /seat/history/groups/{id}", s.staffPage(s.groupTranscript))

@@ -704,7 +704,7 @@ func pane(c Chat, n int, selected bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "</ul><p class=\"hint suggest-empty\" data-field=\"suggestion-empty\">市民提问后，这里会显示知识库的推荐答案。</p></div><form class=\"chat-form\" data-testid=\"chat-form\"><textarea rows=\"3\" maxlength=\"2000\" placeholder=\"请输入回复内容，按 Enter 发送，Shift+Enter 换行\" aria-label=\"回复内容\" data-testid=\"chat-input\"></textarea> <button type=\"submit\" class=\"primary\" data-testid=\"chat-send\">发送</button></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "</ul><p class=\"hint suggest-empty\" data-field=\"suggestion-empty\">市民提问后，这里会显示知识库的推荐答案。</p><form class=\"suggest-search\" role=\"search\" data-testid=\"kb-search-form\"><input type=\"search\" maxlength=\"100\" placeholder=\"推荐不准确时，输入关键词或条目编号搜索知识库\" aria-label=\"搜索知识库\" data-testid=\"kb-search-input\"> <button type=\"submit\" class=\"secondary\" data-testid=\"kb-search-button\">搜索</button></form><p class=\"field-error\" role=\"alert\" data-testid=\"kb-search-error\" hidden></p></div><form class=\"chat-form\" data-testid=\"chat-form\"><textarea rows=\"3\" maxlength=\"2000\" placeholder=\"请输入回复内容，按 Enter 发送，Shift+Enter 换行\" aria-label=\"回复内容\" data-testid=\"chat-input\"></textarea> <button type=\"submit\" class=\"primary\" data-testid=\"chat-send\">发送</button></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -744,7 +744,7 @@ func suggestion(s Suggestion) templ.Component {
 		var templ_7745c5c3_Var36 string
 		templ_7745c5c3_Var36, templ_7745c5c3_Err = templruntime.NewAttributeExpression(s.FAQID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/workbench.templ`, Line: 144, Col: 70}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/workbench.templ`, Line: 149, Col: 70}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var36)
 		if templ_7745c5c3_Err != nil {
@@ -757,7 +757,7 @@ func suggestion(s Suggestion) templ.Component {
 		var templ_7745c5c3_Var37 string
 		templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(s.Question)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/workbench.templ`, Line: 145, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/workbench.templ`, Line: 150, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 		if templ_7745c5c3_Err != nil {
@@ -770,7 +770,7 @@ func suggestion(s Suggestion) templ.Component {
 		var templ_7745c5c3_Var38 string
 		templ_7745c5c3_Var38, templ_7745c5c3_Err = templ.JoinStringErrs(s.Answer)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/workbench.templ`, Line: 146, Col: 82}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/workbench.templ`, Line: 151, Col: 82}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var38))
 		if templ_7745c5c3_Err != nil {

@@ -88,6 +88,10 @@ function wirePane(chat) {
     const b = ev.target.closest('[data-testid="suggestion-insert"]');
     if (b) insertSuggestion(chat, b.closest('[data-testid="suggestion"]'));
   });
+  byTestID(pane, "kb-search-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    searchKB(chat);
+  });
   byTestID(pane, "transfer-button").addEventListener("click", () => {
     const to = byTestID(pane, "transfer-select").value;
     if (!to) {
@@ -320,6 +324,38 @@ function renderSuggestions(id, items) {
   const count = list.children.length;
   setText(field(chat.pane, "suggestion-count"), count);
   byTestID(chat.pane, "suggestions").dataset.empty = String(count === 0);
+}
+
+// searchKB lists the entries that match the staff member's search in place
+// of the pushed suggestions, for when those miss. A reply inserted from a
+// result carries its entry like a suggestion does.
+async function searchKB(chat) {
+  const input = byTestID(chat.pane, "kb-search-input");
+  const error = byTestID(chat.pane, "kb-search-error");
+  const q = input.value.trim();
+  error.hidden = true;
+  if (!q) {
+    setText(error, "请输入要搜索的关键词或条目编号。");
+    error.hidden = false;
+    return;
+  }
+  try {
+    const resp = await fetch(`/seat/api/kb/search?${new URLSearchParams({ q })}`, { credentials: "same-origin" });
+    const data = await resp.json().catch(() => ({}));
+    if (!resp.ok) {
+      setText(error, data.error || "搜索暂时不可用，请稍后再试。");
+      error.hidden = false;
+      return;
+    }
+    renderSuggestions(chat.id, data.items);
+    if (data.items.length === 0) {
+      setText(error, "知识库中没有找到相关条目，请换个关键词。");
+      error.hidden = false;
+    }
+  } catch {
+    setText(error, "网络连接异常，请稍后再试。");
+    error.hidden = false;
+  }
 }
 
 // insertSuggestion puts the answer at the cursor of the reply box, so
