@@ -359,6 +359,13 @@ func TestMustChangePassword(t *testing.T) {
 	if bench.status != http.StatusSeeOther || bench.header.Get("Location") != "/seat/password" {
 		t.Fatalf("workbench: got %d %q, want 303 /seat/password", bench.status, bench.header.Get("Location"))
 	}
+	// The JSON routes refuse the handed-over password too.
+	for _, path := range []string{"/seat/api/kb/search?q=登记", "/seat/api/conversations/x/attachments"} {
+		api := h.get(c, path)
+		if api.status != http.StatusForbidden || !strings.Contains(api.body, msgMustChangePassword) {
+			t.Errorf("%s before the change: got %d %s, want 403 with %q", path, api.status, api.body, msgMustChangePassword)
+		}
+	}
 	page := h.get(c, "/seat/password")
 	assertTestIDs(t, page.body, "password-required")
 	csrf := formTokenOf(t, page.body)

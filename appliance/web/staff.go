@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -47,8 +48,17 @@ func (s *Server) requireStaff(min auth.Role, isPage bool, next http.Handler) htt
 			respond(func(http.ResponseWriter, *http.Request) error { return denied }).ServeHTTP(w, r)
 			return
 		}
-		if isPage && acct.MustChangePassword && r.URL.Path != "/seat/password" && r.URL.Path != "/seat/logout" {
-			http.Redirect(w, r, "/seat/password", http.StatusSeeOther)
+		if acct.MustChangePassword && r.URL.Path != "/seat/password" && r.URL.Path != "/seat/logout" {
+			// A handed-over password opens nothing but its own change: the
+			// pages redirect there, and the JSON routes refuse.
+			if isPage {
+				http.Redirect(w, r, "/seat/password", http.StatusSeeOther)
+				return
+			}
+			respond(func(http.ResponseWriter, *http.Request) error {
+				return &appError{Status: http.StatusForbidden, Message: msgMustChangePassword,
+					Cause: fmt.Errorf("account %s must change its password", acct.ID)}
+			}).ServeHTTP(w, r)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(auth.WithAccount(r.Context(), sess, acct)))
