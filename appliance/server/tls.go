@@ -27,7 +27,7 @@ import (
 // certificate is reissued at start when it has less than renewBefore left,
 // so a hub restarted at least monthly never serves an expired one.
 const (
-	caLifetime     = 20 * 365 * 24 * time.Hour
+	caLifetime     = 10 * 365 * 24 * time.Hour
 	serverLifetime = 397 * 24 * time.Hour
 	renewBefore    = 30 * 24 * time.Hour
 )
@@ -183,9 +183,16 @@ func ensureAutoCertificate(dir string, hosts []string, now time.Time) (tls.Certi
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return tls.Certificate{}, fmt.Errorf("creating TLS folder %s: %w", dir, err)
 	}
-	ca, caKey, err := ensureCA(dir, now)
+	ca, caKey, err := ensureCA(dir, hosts, now)
 	if err != nil {
 		return tls.Certificate{}, err
+	}
+	for _, h := range hosts {
+		if !caCovers(ca, h) {
+			return tls.Certificate{}, fmt.Errorf("tls.hosts entry %q is outside what the local CA in %s may sign (%s): "+
+				"to serve it, move %s and %s aside so that the next start creates a new CA, then enroll that CA again on every seat and kiosk",
+				h, dir, describeConstraints(ca), caCertName, caKeyName)
+		}
 	}
 
 	certPath := filepath.Join(dir, serverCertName)
@@ -213,9 +220,9 @@ func serverCertUsable(leaf, ca *x509.Certificate, hosts []string, now time.Time)
 	return true
 }
 
-// ensureCA loads the local CA from dir or creates it when neither of its
-// files exists.
-func ensureCA(dir string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
+// ensureCA loads the local CA from dir or creates it for hosts when
+// neither of its files exists.
+func ensureCA(dir string, hosts []string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	certPath := filepath.Join(dir, caCertName)
 	keyPath := filepath.Join(dir, caKeyName)
 	pair, err := tls.LoadX509KeyPair(certPath, keyPath)
@@ -245,6 +252,7 @@ func ensureCA(dir string, now time.Time) (*x509.Certificate, *ecdsa.PrivateKey, 
 		IsCA:                  true,
 		MaxPathLenZero:        true,
 	}
+	constrain(tmpl, hosts)
 	ca, err := createCertificate(tmpl, tmpl, key, key)
 	if err != nil {
 		return nil, nil, err

@@ -220,7 +220,7 @@ func writeIssuedPair(t *testing.T, dir string, notBefore time.Time) (string, str
 	if err := os.MkdirAll(caDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	ca, caKey, err := ensureCA(caDir, notBefore)
+	ca, caKey, err := ensureCA(caDir, []string{"127.0.0.1"}, notBefore)
 	if err != nil {
 		t.Fatal(err)
 	}
