@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"wenban/appliance/auth"
@@ -104,6 +105,14 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &ie) {
 		view.Error = ie.Message
 		return s.render(w, r, http.StatusBadRequest, seat.PasswordView(view))
+	}
+	// Wrong old passwords lock the account like failed logins do; that is
+	// the guard working, not a fault of the hub.
+	var locked *auth.LockedError
+	if errors.As(err, &locked) {
+		s.log.Info("password change locked", "account_id", acct.ID, "minutes", locked.Minutes())
+		view.Error = fmt.Sprintf("原密码输错次数过多，修改密码已暂停，请 %d 分钟后再试；如忘记原密码，请联系系统管理员重置。", locked.Minutes())
+		return s.render(w, r, http.StatusTooManyRequests, seat.PasswordView(view))
 	}
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -454,5 +455,30 @@ func TestReplyLeftMessage(t *testing.T) {
 	}
 	if strings.Contains(page.body, `data-testid="message-reply-form"`) {
 		t.Error("answered message still offers the reply form")
+	}
+}
+
+func TestPasswordChangeLockIsExplained(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createAccount("zhang", "张敏", auth.RoleAgent)
+	c := h.client()
+	h.login(c, "zhang")
+	csrf := formTokenOf(t, h.get(c, "/seat/password").body)
+
+	var last response
+	for i := range auth.MaxFailures + 1 {
+		last = h.postForm(c, "/seat/password", url.Values{
+			"old_password": {fmt.Sprintf("wrong-old-%d", i)}, "new_password": {"Another-pass-2026"},
+			"confirm_password": {"Another-pass-2026"}, csrfField: {csrf},
+		})
+	}
+	if last.status != http.StatusTooManyRequests {
+		t.Fatalf("after %d wrong old passwords: got %d, want 429", auth.MaxFailures+1, last.status)
+	}
+	if !strings.Contains(last.body, "原密码输错次数过多") {
+		t.Errorf("lock page lacks its explanation: %s", last.body)
+	}
+	if strings.Contains(h.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("the lock was logged as an error: %s", h.logs.String())
 	}
 }
