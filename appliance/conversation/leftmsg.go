@@ -41,9 +41,9 @@ const (
 
 // LeaveMessage validates and stores a citizen's message.
 func (s *Service) LeaveMessage(ctx context.Context, m LeftMessage) (LeftMessage, error) {
-	m.Name = strings.TrimSpace(m.Name)
-	m.Phone = strings.ReplaceAll(strings.TrimSpace(m.Phone), " ", "")
-	m.Text = strings.TrimSpace(m.Text)
+	m.Name = strings.TrimSpace(cleanLine(m.Name))
+	m.Phone = strings.ReplaceAll(strings.TrimSpace(cleanLine(m.Phone)), " ", "")
+	m.Text = strings.TrimSpace(cleanText(m.Text))
 	if err := validateLeft(m); err != nil {
 		return LeftMessage{}, err
 	}
@@ -121,7 +121,7 @@ func (s *Service) LeftMessages(ctx context.Context) ([]LeftMessage, error) {
 
 // ReplyLeftMessage records staff's answer to a left message.
 func (s *Service) ReplyLeftMessage(ctx context.Context, id string, agent Agent, reply string) (LeftMessage, error) {
-	reply = strings.TrimSpace(reply)
+	reply = strings.TrimSpace(cleanText(reply))
 	if reply == "" || !utf8.ValidString(reply) || utf8.RuneCountInString(reply) > maxLeftTextRunes {
 		return LeftMessage{}, &InputError{Field: "reply", Message: fmt.Sprintf("请填写 1 到 %d 个字的回复。", maxLeftTextRunes)}
 	}

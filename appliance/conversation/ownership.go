@@ -233,7 +233,7 @@ const maxCommentRunes = 300
 
 // Rate stores the citizen's rating of a closed conversation, once.
 func (s *Service) Rate(ctx context.Context, id ID, score int, comment string) error {
-	comment = strings.TrimSpace(comment)
+	comment = strings.TrimSpace(cleanText(comment))
 	switch {
 	case score < 1 || score > 5:
 		return &InputError{Field: "score", Message: "请选择 1 到 5 星的评分"}

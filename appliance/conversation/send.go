@@ -118,6 +118,17 @@ func cleanText(s string) string {
 	}, s)
 }
 
+// cleanLine is cleanText for one-line fields such as a name or a topic,
+// whose newlines and tabs become spaces.
+func cleanLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, cleanText(s))
+}
+
 func checkSender(c Conversation, req SendRequest) error {
 	if c.State == StateClosed {
 		return ErrClosed

@@ -192,7 +192,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (Conversation, st
 	if len(req.Transcript) > maxTranscriptLines {
 		req.Transcript = req.Transcript[len(req.Transcript)-maxTranscriptLines:]
 	}
-	req.Topic = truncateRunes(strings.TrimSpace(req.Topic), maxTopicRunes)
+	req.Topic = truncateRunes(strings.TrimSpace(cleanLine(req.Topic)), maxTopicRunes)
 
 	id, err := randomID()
 	if err != nil {
@@ -226,7 +226,7 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (Conversation, st
 			if l.From != SenderCitizen && l.From != SenderBot {
 				return &InputError{Field: "transcript", Message: "对话记录格式无效"}
 			}
-			text := truncateRunes(strings.TrimSpace(l.Text), s.opts.MaxMessageRunes)
+			text := truncateRunes(strings.TrimSpace(cleanText(l.Text)), s.opts.MaxMessageRunes)
 			if text == "" {
 				continue
 			}

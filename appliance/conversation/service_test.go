@@ -604,3 +604,34 @@ func TestRecallWithinWindow(t *testing.T) {
 		t.Errorf("recall after the window: got %v, want ErrRecallExpired", err)
 	}
 }
+
+// TestCitizenFieldsDropControls checks that the fields staff screens show
+// beside chat lines lose control characters and bidirectional overrides,
+// as chat lines do, so a name cannot read backwards on a seat.
+func TestCitizenFieldsDropControls(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+
+	m, err := s.LeaveMessage(ctx, LeftMessage{Name: "张\x00三\u202e", Phone: "138\u20661234\u20695678", Text: "咨询\u202e宅基地\x07\n第二行"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name != "张三" || m.Phone != "13812345678" || m.Text != "咨询宅基地\n第二行" {
+		t.Errorf("left message: got name %q phone %q text %q, want them without controls", m.Name, m.Phone, m.Text)
+	}
+
+	c, _, err := s.Start(ctx, StartRequest{Channel: "web", Topic: "过户\u202e\t材料", Transcript: []Line{{From: SenderCitizen, Text: "问\u2067题"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Topic != "过户 材料" {
+		t.Errorf("topic: got %q, want %q", c.Topic, "过户 材料")
+	}
+	msgs, err := s.Messages(ctx, c.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) == 0 || msgs[0].Text != "问题" {
+		t.Errorf("handoff transcript: got %+v, want the first line 问题", msgs)
+	}
+}
