@@ -33,6 +33,9 @@ type conn struct {
 	// opened orders a conversation's pages, so the oldest can be closed
 	// when one citizen opens too many.
 	opened uint64
+	// recheck asks a seat page's session watcher to check the login now,
+	// rather than at its next tick.
+	recheck chan struct{}
 }
 
 var connSeq atomic.Uint64
@@ -40,11 +43,12 @@ var connSeq atomic.Uint64
 func newConn(ws *websocket.Conn, log *slog.Logger) *conn {
 	ws.SetReadLimit(readLimit)
 	return &conn{
-		ws:     ws,
-		out:    make(chan []byte, sendBuffer),
-		log:    log,
-		done:   make(chan struct{}),
-		opened: connSeq.Add(1),
+		ws:      ws,
+		out:     make(chan []byte, sendBuffer),
+		log:     log,
+		done:    make(chan struct{}),
+		opened:  connSeq.Add(1),
+		recheck: make(chan struct{}, 1),
 	}
 }
 

@@ -427,6 +427,35 @@ func TestSeatClosedWhenLoginEnds(t *testing.T) {
 	}
 }
 
+// TestRecheckSeatClosesIdlePage revokes a login while its page sends
+// nothing, as when an administrator disables an account, and checks
+// that RecheckSeat closes the page well before the periodic check.
+func TestRecheckSeatClosesIdlePage(t *testing.T) {
+	th := newTestHub(t)
+	s := th.seat(t, zhang)
+	s.await("hello", typed("hello"))
+	other := th.seat(t, li)
+	other.await("hello", typed("hello"))
+
+	th.revoked.Store(zhang.ID, true)
+	th.hub.RecheckSeat(zhang.ID)
+	deadline := time.After(sessionCheckInterval / 3)
+	for {
+		select {
+		case _, ok := <-s.frames:
+			if ok {
+				continue
+			}
+			if len(th.hub.agentConns(li.ID)) != 1 {
+				t.Error("another account's page was closed too")
+			}
+			return
+		case <-deadline:
+			t.Fatal("idle page stayed open after RecheckSeat")
+		}
+	}
+}
+
 func TestCitizenRateLimited(t *testing.T) {
 	th := newTestHub(t)
 	c, token, err := th.conv.Start(context.Background(), conversation.StartRequest{})

@@ -67,11 +67,25 @@ func (h *Hub) watchSession(ctx context.Context, c *conn, r *http.Request, agentI
 		case <-c.done:
 			return
 		case <-ticker.C:
-			if _, err := h.opts.AuthenticateSeat(r); err != nil {
-				h.log.Info("seat login ended, closing its page", "agent", agentID)
-				c.close(statusSessionEnded, "login ended")
-				return
-			}
+		case <-c.recheck:
+		}
+		if _, err := h.opts.AuthenticateSeat(r); err != nil {
+			h.log.Info("seat login ended, closing its page", "agent", agentID)
+			c.close(statusSessionEnded, "login ended")
+			return
+		}
+	}
+}
+
+// RecheckSeat checks the login of every open page of the account now. An
+// administrator calls it through the accounts page after disabling an
+// account or resetting its password, so the page stops receiving
+// citizens' messages at once rather than at its next check.
+func (h *Hub) RecheckSeat(agentID string) {
+	for _, c := range h.agentConns(agentID) {
+		select {
+		case c.recheck <- struct{}{}:
+		default: // a check is already pending
 		}
 	}
 }

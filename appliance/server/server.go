@@ -191,6 +191,7 @@ func (s *Server) openAfterAdmin(ctx context.Context) error {
 		KioskMedia:    s.kioskWHIPHandler(),
 		SeatStatus:    s.hub.SeatStatus,
 		StaffedSeats:  s.hub.StaffedSeats,
+		RecheckSeat:   s.hub.RecheckSeat,
 		Health:        s.Health,
 		Firmware:      s.firmwareHandler(),
 		Media:         s.mediaHandler(),

@@ -41,6 +41,7 @@ func (s *Server) resetAccountPassword(w http.ResponseWriter, r *http.Request) er
 	if err := s.deps.Auth.ResetPassword(r.Context(), admin.ID, target.ID, password); err != nil {
 		return s.accountActionFailed(w, r, err)
 	}
+	s.recheckSeat(target.ID)
 
 	reset := &seat.ResetNotice{Login: target.Login, Name: target.DisplayName, Password: password}
 	return s.renderAccountsView(w, r, http.StatusOK, seat.Accounts{Reset: reset})
@@ -65,6 +66,9 @@ func (s *Server) setDisabled(w http.ResponseWriter, r *http.Request, disabled bo
 	a.Disabled = disabled
 	if err := s.deps.Auth.Update(r.Context(), a); err != nil {
 		return s.accountActionFailed(w, r, err)
+	}
+	if disabled {
+		s.recheckSeat(a.ID)
 	}
 
 	done := "enabled"
@@ -136,4 +140,12 @@ func (s *Server) accountActionFailed(w http.ResponseWriter, r *http.Request, err
 	s.log.Info("account action rejected", "route", r.Pattern, "account_id", logvalue.Clip(r.PathValue("id")),
 		"admin_id", admin.ID, "status", status, reason)
 	return s.renderAccountsView(w, r, status, seat.Accounts{Error: auth.UserMessage(err)})
+}
+
+// recheckSeat closes the account's open seat pages whose login no longer
+// holds, without waiting for their periodic check.
+func (s *Server) recheckSeat(accountID string) {
+	if s.deps.RecheckSeat != nil {
+		s.deps.RecheckSeat(accountID)
+	}
 }

@@ -64,6 +64,10 @@ type Deps struct {
 	// offers the leave-message form rather than a queue nobody serves.
 	// Nil counts one.
 	StaffedSeats func() int
+	// RecheckSeat checks the login of an account's open seat pages at
+	// once. The accounts page calls it after disabling an account or
+	// resetting its password. Nil leaves the pages to their periodic check.
+	RecheckSeat func(accountID string)
 	// Health reports whether the hub can serve. GET /healthz returns 200
 	// when it returns nil and 503 with its error otherwise. Nil reports
 	// healthy.
