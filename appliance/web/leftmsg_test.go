@@ -339,3 +339,51 @@ func TestAccountsPageAppliesPasswordRule(t *testing.T) {
 	}
 	assertTestIDs(t, resp.body, "account-password-rule")
 }
+
+func TestLeftMessagesPaged(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := context.Background()
+	const total = messagesPerPage + 7
+	for i := range total {
+		if _, err := h.conv.LeaveMessage(ctx, conversation.LeftMessage{Name: "王五", Phone: "13912345678", Text: fmt.Sprintf("第%d条留言", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.createAccount("zhang", "张敏", auth.RoleAgent)
+	c := h.client()
+	h.login(c, "zhang")
+
+	tests := []struct {
+		name      string
+		query     string
+		wantItems int
+		wantInfo  string
+		wantPrev  bool
+		wantNext  bool
+	}{
+		{"first page", "", messagesPerPage, fmt.Sprintf("第 1 / 2 页，共 %d 条", total), false, true},
+		{"second page", "?page=2", total - messagesPerPage, fmt.Sprintf("第 2 / 2 页，共 %d 条", total), true, false},
+		{"page past the end", "?page=9", total - messagesPerPage, "第 2 / 2 页", true, false},
+		{"page not a number", "?page=x", messagesPerPage, "第 1 / 2 页", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := h.get(c, "/seat/messages"+tt.query)
+			if page.status != http.StatusOK {
+				t.Fatalf("status: got %d, want 200", page.status)
+			}
+			if got := strings.Count(page.body, `data-testid="message-item"`); got != tt.wantItems {
+				t.Errorf("items: got %d, want %d", got, tt.wantItems)
+			}
+			if !strings.Contains(page.body, tt.wantInfo) {
+				t.Errorf("page info: want %q on the page", tt.wantInfo)
+			}
+			if got := strings.Contains(page.body, `data-testid="messages-prev"`); got != tt.wantPrev {
+				t.Errorf("previous link: got %v, want %v", got, tt.wantPrev)
+			}
+			if got := strings.Contains(page.body, `data-testid="messages-next"`); got != tt.wantNext {
+				t.Errorf("next link: got %v, want %v", got, tt.wantNext)
+			}
+		})
+	}
+}

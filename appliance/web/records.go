@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -194,10 +195,28 @@ func (s *Server) renderLeftMessages(w http.ResponseWriter, r *http.Request, stat
 
 	query := messageQuery(r)
 	view := seat.Messages{Nav: navOf(r, "messages"), Error: problem, Query: query}
-	for _, m := range filterByRef(list, query) {
+	matches := filterByRef(list, query)
+	view.Total = len(matches)
+	view.Pages = max(1, (len(matches)+messagesPerPage-1)/messagesPerPage)
+	view.Page = min(max(pageNumber(r), 1), view.Pages)
+	start := (view.Page - 1) * messagesPerPage
+	for _, m := range matches[start:min(start+messagesPerPage, len(matches))] {
 		view.Items = append(view.Items, s.leftMessageItem(m))
 	}
 	return s.render(w, r, status, seat.MessagesView(view))
+}
+
+// messagesPerPage keeps the 留言 page light however many messages pile up.
+const messagesPerPage = 50
+
+// pageNumber returns the page query parameter, or 1 when it is missing or
+// not a number.
+func pageNumber(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil {
+		return 1
+	}
+	return n
 }
 
 // replyLeftMessage records how staff answered a left message, after they

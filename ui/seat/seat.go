@@ -5,6 +5,13 @@
 // queue and conversations; seat.js then keeps it live over the WebSocket.
 package seat
 
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/a-h/templ"
+)
+
 // Nav is the header of every page after login.
 type Nav struct {
 	// Name is the signed-in staff member's display name.
@@ -149,6 +156,18 @@ type Messages struct {
 	Items []LeftMessage
 	// Error is a problem with the last reply, shown above the list.
 	Error string
+	// Page and Pages number the pages of the list, from 1; Total counts
+	// the messages on all of them.
+	Page, Pages, Total int
+}
+
+// PageURL returns the address of page n of the list, keeping the search.
+func (m Messages) PageURL(n int) templ.SafeURL {
+	v := url.Values{"page": {strconv.Itoa(n)}}
+	if m.Query != "" {
+		v.Set("q", m.Query)
+	}
+	return templ.SafeURL("/seat/messages?" + v.Encode())
 }
 
 // LeftMessage is one message a citizen left outside working hours.
