@@ -70,8 +70,8 @@ func TestAskResultShape(t *testing.T) {
 	if rejected.Matched || rejected.FAQID != "" || rejected.Question != "" || rejected.Answer != "" || rejected.Materials != nil {
 		t.Errorf("unmatched result = %+v, want empty entry fields", rejected)
 	}
-	if rejected.Suggestions == nil {
-		t.Errorf("unmatched result has nil Suggestions, want an empty slice")
+	if rejected.Suggestions == nil || len(rejected.Suggestions) != 0 {
+		t.Errorf("unmatched chit-chat: got suggestions %v, want an empty slice", rejected.Suggestions)
 	}
 
 	materials := e.Ask("办抵押登记要准备哪些材料")

@@ -19,8 +19,14 @@ import (
 // conversation; the WebSocket handler reads the same cookie.
 const citizenCookie = "wenban_citizen"
 
-// noMatchText replaces the answer when the knowledge base has none.
-const noMatchText = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问，或转人工客服咨询。"
+// noMatchText and noMatchAfterHoursText replace the answer when the
+// knowledge base has none, pointing to what the page offers at the time:
+// 转人工 in working hours, the 留言 form outside them. citizen.js keeps
+// the same two texts.
+const (
+	noMatchText           = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问，或转人工客服咨询。"
+	noMatchAfterHoursText = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问；现在是非工作时间，也可以在下方留言，工作人员上班后与您联系。"
+)
 
 var channels = map[string]bool{"web": true, "mobile": true, "kiosk": true}
 
@@ -142,7 +148,7 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Answer = answerView(res)
+	p.Answer = answerView(res, p.Hours.Open)
 	if text := referralText(p.Question); !res.Matched && text != "" {
 		p.Answer.Text = text
 	}
@@ -223,10 +229,14 @@ func (s *Server) ask(ctx context.Context, q, channel string) (bot.Result, error)
 	return res, nil
 }
 
-func answerView(res bot.Result) *citizen.Answer {
+func answerView(res bot.Result, hoursOpen bool) *citizen.Answer {
 	a := &citizen.Answer{Matched: res.Matched, Question: res.Question, Text: res.Answer, Materials: res.Materials}
-	if !res.Matched {
+	switch {
+	case res.Matched:
+	case hoursOpen:
 		a.Text = noMatchText
+	default:
+		a.Text = noMatchAfterHoursText
 	}
 	for _, sg := range res.Suggestions {
 		a.Suggestions = append(a.Suggestions, citizen.Suggestion{FAQID: sg.FAQID, Question: sg.Question})

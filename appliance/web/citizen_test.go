@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"wenban/appliance/conversation"
 )
@@ -135,6 +136,32 @@ func TestAskFormFallback(t *testing.T) {
 				t.Errorf("page lacks %q", tt.wantText)
 			}
 			assertTestIDs(t, resp.body, "ask-input", "answer-panel")
+		})
+	}
+}
+
+func TestAskFormNoMatchFollowsHours(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	c := h.client()
+	token := formTokenOf(t, h.get(c, "/").body)
+	tests := []struct {
+		name string
+		at   time.Time
+		want string
+	}{
+		{"working hours", openTime, noMatchText},
+		{"after hours", closedTime, noMatchAfterHoursText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h.clock.Set(tt.at)
+			resp := h.postForm(c, "/ask", url.Values{"q": {"今天天气怎么样"}, csrfField: {token}})
+			if !strings.Contains(resp.body, tt.want) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+			if strings.Contains(resp.body, `data-testid="suggestion"`) {
+				t.Errorf("chit-chat got knowledge-base suggestions, want none")
+			}
 		})
 	}
 }

@@ -7,7 +7,9 @@ import {
 } from "./ws.js";
 import { renderCitations } from "./citations.js";
 
+// The no-match texts of appliance/web/citizen.go, by working hours.
 const noMatchText = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问，或转人工客服咨询。";
+const noMatchAfterHoursText = "抱歉，暂时没有找到与您的问题相符的答案。您可以换一种说法再问；现在是非工作时间，也可以在下方留言，工作人员上班后与您联系。";
 const busyText = "系统繁忙，请稍后再试。";
 const offlineText = "网络连接已中断，正在重新连接……";
 // maxTranscriptLines is the most bot-exchange lines a handoff carries.
@@ -48,7 +50,7 @@ function renderAnswer(res) {
   setText(question, res.matched ? res.question : "");
   show(question, Boolean(res.matched && res.question));
 
-  const text = res.matched ? res.answer : (res.referral || noMatchText);
+  const text = res.matched ? res.answer : (res.referral || (state.hoursOpen ? noMatchText : noMatchAfterHoursText));
   const answer = el("answer-text");
   setText(answer, text);
   answer.dataset.matched = String(Boolean(res.matched));
