@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"wenban/appliance/bot"
+	"wenban/ui/static"
 )
 
 // Defaults for Deps fields left zero.
@@ -195,6 +196,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	mux.Handle("GET /static/{name}", http.HandlerFunc(serveStatic))
+	// Browsers ask for /favicon.ico on pages that name no icon.
+	mux.Handle("GET /favicon.ico", http.RedirectHandler(static.URL("favicon.svg"), http.StatusMovedPermanently))
 	mux.Handle("/", s.page(notFound))
 }
 

@@ -394,3 +394,21 @@ func FuzzSafeNext(f *testing.F) {
 		}
 	})
 }
+
+func TestFaviconServed(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	c := h.client()
+	page := h.get(c, "/")
+	if !strings.Contains(page.body, `rel="icon"`) || !strings.Contains(page.body, "/static/favicon.svg") {
+		t.Errorf("citizen page names no icon")
+	}
+	moved := h.get(c, "/favicon.ico")
+	loc := moved.header.Get("Location")
+	if moved.status != http.StatusMovedPermanently || !strings.HasPrefix(loc, "/static/favicon.svg") {
+		t.Fatalf("/favicon.ico: got %d to %q, want 301 to the SVG icon", moved.status, loc)
+	}
+	icon := h.get(c, loc)
+	if icon.status != http.StatusOK || icon.header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(icon.body, "<svg") {
+		t.Errorf("%s: got %d %q, want the SVG icon", loc, icon.status, icon.header.Get("Content-Type"))
+	}
+}

@@ -188,9 +188,9 @@ func footerText(h Hours) string {
 // leaveIntro explains the leave-message form with the calendar's hours in
 // place of a fixed "after work starts", which is false for always-open seats.
 func leaveIntro(h Hours) string {
-	return "当前人工客服不在线。请留下您的姓名、联系电话和咨询内容，工作人员将在人工服务时间（" + h.Text + "）内尽快与您联系。"
+	return "当前人工客服不在线。请留下您的姓名、联系电话和咨询内容，工作人员将在人工服务时间内尽快与您联系。人工服务时间：" + h.Text + "。"
 }
 
 func leaveDone(h Hours) string {
-	return "您的留言已提交，工作人员将在人工服务时间（" + h.Text + "）内尽快与您联系。"
+	return "您的留言已提交，工作人员将在人工服务时间内尽快与您联系。人工服务时间：" + h.Text + "。"
 }

@@ -13,7 +13,7 @@ import (
 
 // FS holds the assets, named as they are served under /static/.
 //
-//go:embed *.css *.js
+//go:embed *.css *.js *.svg
 var FS embed.FS
 
 var (
