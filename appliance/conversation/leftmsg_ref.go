@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -30,8 +31,9 @@ var refZone = time.FixedZone("CST", 8*3600)
 
 // refPattern matches a folded reference number: LY, the day as yyyymmdd
 // and the number within the day. The hyphen is optional because people
-// typing the number back may leave it out.
-var refPattern = regexp.MustCompile(`^LY(\d{8})-?(\d{4,6})$`)
+// typing the number back may leave it out, and so are the number's
+// leading zeros (LY20261204-7 is LY20261204-0007).
+var refPattern = regexp.MustCompile(`^LY(\d{8})-?(\d{1,6})$`)
 
 // maxRefLen bounds the input ParseRef looks at, well above the longest
 // valid reference number, so a pasted page cannot cost much work.
@@ -79,7 +81,11 @@ func ParseRef(input string) (ref string, ok bool) {
 	if m == nil {
 		return "", false
 	}
-	return "LY" + m[1] + "-" + m[2], true
+	n, err := strconv.Atoi(m[2])
+	if err != nil || n == 0 {
+		return "", false
+	}
+	return fmt.Sprintf("LY%s-%04d", m[1], n), true
 }
 
 // LeftMessageStatus is the part of a left message that its citizen may
