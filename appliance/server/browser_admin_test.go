@@ -85,8 +85,15 @@ func TestBrowserAdminAndLeftMessage(t *testing.T) {
 	if !strings.Contains(kept, "宅基地审批") {
 		t.Errorf("leave form text: got %q, want the citizen's question", kept)
 	}
-	run(t, citizen, "citizen leaves a message",
+	run(t, citizen, "citizen mistypes the phone",
 		chromedp.SendKeys(css(sel("leave-name")), "刘建国"),
+		chromedp.SendKeys(css(sel("leave-phone")), "12345"),
+		chromedp.Click(css(sel("leave-submit"))),
+		chromedp.WaitVisible(css(sel("leave-error"))),
+		waitJS(`document.activeElement === document.querySelector('[data-testid="leave-phone"]')`),
+	)
+	run(t, citizen, "citizen leaves a message",
+		discard(chromedp.Evaluate[bool](`(() => { document.querySelector('[data-testid="leave-phone"]').value = ""; return true; })()`)),
 		chromedp.SendKeys(css(sel("leave-phone")), "13907310000"),
 		chromedp.Click(css(sel("leave-submit"))),
 		chromedp.WaitVisible(css(sel("leave-done"))),

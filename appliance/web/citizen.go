@@ -180,7 +180,7 @@ func (s *Server) leaveForm(w http.ResponseWriter, r *http.Request) error {
 		if verr != nil {
 			return verr
 		}
-		p.Leave = citizen.LeaveForm{Name: m.Name, Phone: m.Phone, Text: m.Text, Error: ie.Message}
+		p.Leave = citizen.LeaveForm{Name: m.Name, Phone: m.Phone, Text: m.Text, Error: ie.Message, Field: ie.Field}
 		return s.render(w, r, http.StatusBadRequest, citizen.View(p))
 	}
 	if err != nil {

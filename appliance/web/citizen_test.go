@@ -313,15 +313,16 @@ func TestLeaveMessageValidation(t *testing.T) {
 		name       string
 		body       string
 		wantStatus int
+		wantField  string
 	}{
-		{"valid mobile", `{"name":"张三","phone":"13812345678","text":"请联系我"}`, 201},
-		{"valid landline", `{"name":"李四","phone":"0731-88886666","text":"咨询测绘资质"}`, 201},
-		{"empty name", `{"name":"","phone":"13812345678","text":"请联系我"}`, 400},
-		{"name over 32 runes", `{"name":"` + strings.Repeat("名", 33) + `","phone":"13812345678","text":"x"}`, 400},
-		{"bad phone", `{"name":"张三","phone":"12345","text":"请联系我"}`, 400},
-		{"empty text", `{"name":"张三","phone":"13812345678","text":" "}`, 400},
-		{"text over 1000 runes", `{"name":"张三","phone":"13812345678","text":"` + strings.Repeat("字", 1001) + `"}`, 400},
-		{"unknown field", `{"name":"张三","phone":"13812345678","text":"x","email":"a@b"}`, 400},
+		{"valid mobile", `{"name":"张三","phone":"13812345678","text":"请联系我"}`, 201, ""},
+		{"valid landline", `{"name":"李四","phone":"0731-88886666","text":"咨询测绘资质"}`, 201, ""},
+		{"empty name", `{"name":"","phone":"13812345678","text":"请联系我"}`, 400, "name"},
+		{"name over 32 runes", `{"name":"` + strings.Repeat("名", 33) + `","phone":"13812345678","text":"x"}`, 400, "name"},
+		{"bad phone", `{"name":"张三","phone":"12345","text":"请联系我"}`, 400, "phone"},
+		{"empty text", `{"name":"张三","phone":"13812345678","text":" "}`, 400, "text"},
+		{"text over 1000 runes", `{"name":"张三","phone":"13812345678","text":"` + strings.Repeat("字", 1001) + `"}`, 400, "text"},
+		{"unknown field", `{"name":"张三","phone":"13812345678","text":"x","email":"a@b"}`, 400, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -337,6 +338,9 @@ func TestLeaveMessageValidation(t *testing.T) {
 			}
 			if tt.wantStatus == 400 && body["error"] == "" {
 				t.Errorf("reply: got %s, want a Chinese error", resp.body)
+			}
+			if body["field"] != tt.wantField {
+				t.Errorf("field: got %q, want %q", body["field"], tt.wantField)
 			}
 		})
 	}
@@ -365,6 +369,9 @@ func TestLeaveMessageForm(t *testing.T) {
 	}
 	if !strings.Contains(bad.body, `value="王五"`) {
 		t.Errorf("form does not keep the name after a failed submission")
+	}
+	if tag := openTag(bad.body, "leave-phone"); !strings.Contains(tag, "autofocus") {
+		t.Errorf("leave-phone: got %s, want the focus on the invalid phone", tag)
 	}
 
 	good := h.postForm(c, "/leave-message", url.Values{"name": {"王五"}, "phone": {"13912345678"}, "text": {"宅基地"}, csrfField: {token}})

@@ -18,6 +18,9 @@ type appError struct {
 	Cause   error
 	// LeaveMessage makes the citizen page offer the leave-message form.
 	LeaveMessage bool
+	// Field names the form field the message is about, so the page can
+	// put the cursor there; empty when the error is about no one field.
+	Field string
 }
 
 func (e *appError) Error() string {
@@ -73,7 +76,9 @@ func asAppError(err error) *appError {
 
 	var ci *conversation.InputError
 	if errors.As(err, &ci) {
-		return badRequest(ci.Message, err)
+		ae := badRequest(ci.Message, err)
+		ae.Field = ci.Field
+		return ae
 	}
 	var ai *auth.InputError
 	if errors.As(err, &ai) {

@@ -86,12 +86,13 @@ func backFor(r *http.Request) string {
 type errorBody struct {
 	Error        string `json:"error"`
 	LeaveMessage bool   `json:"leave_message,omitempty"`
+	Field        string `json:"field,omitempty"`
 }
 
 func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := asAppError(err)
 	s.logAppError(r, ae)
-	s.writeJSON(w, r, ae.Status, errorBody{Error: ae.Message, LeaveMessage: ae.LeaveMessage})
+	s.writeJSON(w, r, ae.Status, errorBody{Error: ae.Message, LeaveMessage: ae.LeaveMessage, Field: ae.Field})
 }
 
 func (s *Server) logAppError(r *http.Request, ae *appError) {

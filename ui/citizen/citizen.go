@@ -77,8 +77,11 @@ type LeaveForm struct {
 	Name  string
 	Phone string
 	Text  string
-	// Error is the validation message of the last submission.
+	// Error is the validation message of the last submission, and Field
+	// the field it is about ("name", "phone" or "text"), which gets the
+	// focus.
 	Error string
+	Field string
 	// Done reports that the last submission was stored.
 	Done bool
 	// Ref is the stored message's reference number, shown with Done.

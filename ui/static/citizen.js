@@ -212,6 +212,7 @@ el("leave-form").addEventListener("submit", async (ev) => {
     }
     setText(error, errorText(data, busyText));
     show(error, true);
+    focusField("leave", data.field);
   } catch {
     setText(error, busyText);
     show(error, true);
@@ -219,6 +220,17 @@ el("leave-form").addEventListener("submit", async (ev) => {
     button.disabled = false;
   }
 });
+
+// focusField puts the cursor in the field of form prefix that an error
+// names (name, phone or text), so a keyboard or screen-reader user lands
+// where the correction is due.
+function focusField(prefix, field) {
+  if (!["name", "phone", "text"].includes(field)) return;
+  const input = el(`${prefix}-${field}`);
+  input.setAttribute("aria-invalid", "true");
+  input.focus();
+  input.addEventListener("input", () => input.removeAttribute("aria-invalid"), { once: true });
+}
 
 // ---- looking up a left message ----
 
