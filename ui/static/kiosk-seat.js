@@ -31,9 +31,13 @@ function csrfToken() {
   return input ? input.value : "";
 }
 
+// selectedConversation returns the selected conversation when it came
+// from a kiosk, or "": other channels have no terminal to ask about.
 function selectedConversation() {
   const pane = document.querySelector('[data-testid="chat-pane"]:not([hidden])');
-  return pane && pane.dataset.conversationId ? pane.dataset.conversationId : "";
+  if (!pane || !pane.dataset.conversationId) return "";
+  if (pane.dataset.channel && pane.dataset.channel !== "kiosk") return "";
+  return pane.dataset.conversationId;
 }
 
 async function api(method, path, body) {

@@ -138,6 +138,7 @@ function ensureChat(c) {
     chats.set(c.id, chat);
     wirePane(chat);
   }
+  if (c.channel) chat.pane.dataset.channel = c.channel;
   labelChat(chat, c);
   setText(field(chat.pane, "state"), stateLabels[c.state] || c.state || "");
   updateCounts();
