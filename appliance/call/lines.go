@@ -18,9 +18,9 @@ func kindText(k Kind) string {
 }
 
 func inviteLine(c Call) string {
-	text := fmt.Sprintf("市民发起%s，等待%s 接听。", kindText(c.Kind), conversation.StaffMention(c.Agent.Name))
+	text := fmt.Sprintf("市民发起%s，等待%s接听。", kindText(c.Kind), conversation.StaffLead(c.Agent.Name))
 	if c.Caller == PartyStaff {
-		text = fmt.Sprintf("%s 发起%s，等待市民接听。", conversation.StaffMention(c.Agent.Name), kindText(c.Kind))
+		text = fmt.Sprintf("%s发起%s，等待市民接听。", conversation.StaffLead(c.Agent.Name), kindText(c.Kind))
 	}
 	if c.Recording {
 		text += c.RecordingNotice
@@ -40,12 +40,12 @@ func holdLine(on bool) string {
 }
 
 func transferLine(from, to Agent) string {
-	return fmt.Sprintf("通话随会话由%s 转接给%s。", conversation.StaffMention(from.Name), conversation.StaffMention(to.Name))
+	return fmt.Sprintf("通话随会话由%s转接给%s。", conversation.StaffLead(from.Name), conversation.StaffMention(to.Name))
 }
 
 func partyText(p Party, c Call) string {
 	if p == PartyStaff {
-		return conversation.StaffMention(c.Agent.Name)
+		return conversation.StaffLead(c.Agent.Name)
 	}
 	return "市民"
 }
@@ -65,7 +65,7 @@ func endLine(c Call, by Party) string {
 	}
 	text := fmt.Sprintf("%s已结束，通话时长 %s。", kind, durationText(c.Duration()))
 	if c.Reason == ReasonSeatGone {
-		text = fmt.Sprintf("%s 已离线，%s已结束，通话时长 %s。", conversation.StaffMention(c.Agent.Name), kind, durationText(c.Duration()))
+		text = fmt.Sprintf("%s已离线，%s已结束，通话时长 %s。", conversation.StaffLead(c.Agent.Name), kind, durationText(c.Duration()))
 	}
 	if c.Reason == ReasonHangup {
 		text = fmt.Sprintf("%s已由%s挂断，通话时长 %s。", kind, partyText(by, c), durationText(c.Duration()))
@@ -85,12 +85,12 @@ func durationText(d time.Duration) string {
 }
 
 func groupJoinLine(g *activeGroup) string {
-	return fmt.Sprintf("您已加入%s 的集体服务窗口，发言需经客服允许。", conversation.StaffMention(g.Agent.Name))
+	return fmt.Sprintf("您已加入%s的集体服务窗口，发言需经客服允许。", conversation.StaffLead(g.Agent.Name))
 }
 
 func groupLeaveLine(g *activeGroup, d time.Duration, closed bool) string {
 	if closed && g.SeatGone {
-		return fmt.Sprintf("%s 已离线，集体服务窗口已关闭，参与时长 %s。", conversation.StaffMention(g.Agent.Name), durationText(d))
+		return fmt.Sprintf("%s已离线，集体服务窗口已关闭，参与时长 %s。", conversation.StaffLead(g.Agent.Name), durationText(d))
 	}
 	if closed {
 		return fmt.Sprintf("集体服务窗口已由客服关闭，参与时长 %s。", durationText(d))

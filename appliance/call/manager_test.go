@@ -80,7 +80,7 @@ func TestCallStateMachine(t *testing.T) {
 			},
 			wantState:  StateEnded,
 			wantReason: ReasonDeclined,
-			wantLine:   "已被客服 张三拒绝",
+			wantLine:   "已被客服张三拒绝",
 		},
 		{
 			name: "hangup with duration",
@@ -98,7 +98,7 @@ func TestCallStateMachine(t *testing.T) {
 			},
 			wantState:  StateEnded,
 			wantReason: ReasonHangup,
-			wantLine:   "已由客服 张三挂断，通话时长 2分05秒",
+			wantLine:   "已由客服张三挂断，通话时长 2分05秒",
 		},
 		{
 			name: "hold",
@@ -154,7 +154,7 @@ func TestCallStateMachine(t *testing.T) {
 				return c
 			},
 			wantState: StateHeld,
-			wantLine:  "由客服 张三 转接给客服 李四",
+			wantLine:  "由客服张三转接给客服李四",
 			wantHeld:  true,
 		},
 	}
@@ -474,8 +474,8 @@ func TestCallAgentGoneEndsCallsAndWindows(t *testing.T) {
 	if _, ok := r.m.Current("conv-1"); ok {
 		t.Errorf("call of the departed seat present: got true, want false")
 	}
-	wantContains(t, "call line", r.lines.last("conv-1"), "客服 张三 已离线，视频通话已结束")
-	wantContains(t, "member line", r.lines.last("conv-2"), "客服 张三 已离线，集体服务窗口已关闭")
+	wantContains(t, "call line", r.lines.last("conv-1"), "客服张三已离线，视频通话已结束")
+	wantContains(t, "member line", r.lines.last("conv-2"), "客服张三已离线，集体服务窗口已关闭")
 	if _, ok := r.m.GroupOf(g.ID); ok {
 		t.Errorf("window of the departed seat open: got true, want false")
 	}

@@ -72,7 +72,7 @@ func (s *Service) Transfer(ctx context.Context, from Agent, id ID, to Agent) (Co
 		c.Agents = append(c.Agents, to.ID)
 		msg, err = appendMessage(tx, &c, Message{
 			From: SenderSystem,
-			Text: fmt.Sprintf("%s 已将会话转接给%s，为您继续服务。", StaffMention(from.Name), StaffMention(to.Name)),
+			Text: fmt.Sprintf("%s已将会话转接给%s，为您继续服务。", StaffLead(from.Name), StaffMention(to.Name)),
 			At:   s.now(),
 		})
 		if err != nil {
@@ -139,7 +139,7 @@ func (s *Service) End(ctx context.Context, id ID, by Closer) (Conversation, erro
 			text = "市民已离开页面，本次服务已自动结束。"
 			c.ClosedBy = "system"
 		case by.AgentID != "":
-			text = fmt.Sprintf("%s 已结束本次服务，欢迎对本次服务进行评价。", StaffMention(by.Name))
+			text = fmt.Sprintf("%s已结束本次服务，欢迎对本次服务进行评价。", StaffLead(by.Name))
 			c.ClosedBy = by.AgentID
 		}
 		prev = c.AgentID
@@ -188,7 +188,7 @@ func (s *Service) Requeue(ctx context.Context, id ID, agentID string) (Conversat
 		}
 		msg, err = appendMessage(tx, &c, Message{
 			From: SenderSystem,
-			Text: fmt.Sprintf("%s 已离线，正在为您转接其他客服，请稍候。", StaffMention(c.AgentName)),
+			Text: fmt.Sprintf("%s已离线，正在为您转接其他客服，请稍候。", StaffLead(c.AgentName)),
 			At:   s.now(),
 		})
 		if err != nil {

@@ -122,7 +122,7 @@ func (s *Service) Accept(ctx context.Context, agent Agent, id ID) (Conversation,
 		c.Agents = append(c.Agents, agent.ID)
 		msg, err = appendMessage(tx, &c, Message{
 			From: SenderSystem,
-			Text: fmt.Sprintf("%s 已接入，为您服务。", StaffMention(agent.Name)),
+			Text: fmt.Sprintf("%s已接入，为您服务。", StaffLead(agent.Name)),
 			At:   now,
 		})
 		if err != nil {

@@ -56,7 +56,7 @@ func (s *Service) Recall(ctx context.Context, id ID, seq uint64, agent Agent) (M
 		}
 		notice, err = appendMessage(tx, &c, Message{
 			From: SenderSystem,
-			Text: fmt.Sprintf("%s 撤回了一条消息。", StaffMention(agent.Name)),
+			Text: fmt.Sprintf("%s撤回了一条消息。", StaffLead(agent.Name)),
 			At:   now,
 		})
 		if err != nil {

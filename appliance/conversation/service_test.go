@@ -169,7 +169,7 @@ func TestAcceptTransferEndRate(t *testing.T) {
 			system = append(system, m.Text)
 		}
 	}
-	want := []string{"排队", "张敏 已接入", "转接给客服 李华", "李华 已结束"}
+	want := []string{"排队", "客服张敏已接入", "转接给客服李华", "客服李华已结束"}
 	if len(system) != len(want) {
 		t.Fatalf("system lines: got %q, want %d lines", system, len(want))
 	}

@@ -7,16 +7,20 @@ import (
 
 func TestStaffMention(t *testing.T) {
 	tests := []struct {
-		name string
-		want string
+		name, mention, lead string
 	}{
-		{"张敏", "客服 张敏"},
-		{"系统管理员", "工作人员"},
-		{"", "工作人员"},
+		{"张敏", "客服张敏", "客服张敏"},
+		{"Zhang Min", "客服 Zhang Min", "客服 Zhang Min "},
+		{"张敏2", "客服张敏2", "客服张敏2 "},
+		{"系统管理员", "工作人员", "工作人员"},
+		{"", "工作人员", "工作人员"},
 	}
 	for _, tt := range tests {
-		if got := StaffMention(tt.name); got != tt.want {
-			t.Errorf("StaffMention(%q): got %q, want %q", tt.name, got, tt.want)
+		if got := StaffMention(tt.name); got != tt.mention {
+			t.Errorf("StaffMention(%q): got %q, want %q", tt.name, got, tt.mention)
+		}
+		if got := StaffLead(tt.name); got != tt.lead {
+			t.Errorf("StaffLead(%q): got %q, want %q", tt.name, got, tt.lead)
 		}
 	}
 }
@@ -34,7 +38,7 @@ func TestAcceptLineHidesAdministratorRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := msgs[len(msgs)-1]
-	if last.Text != "工作人员 已接入，为您服务。" {
-		t.Errorf("accept line: got %q, want 工作人员 已接入，为您服务。", last.Text)
+	if last.Text != "工作人员已接入，为您服务。" {
+		t.Errorf("accept line: got %q, want 工作人员已接入，为您服务。", last.Text)
 	}
 }

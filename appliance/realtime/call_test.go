@@ -318,7 +318,7 @@ func TestSeatGoneClosesGroupWindow(t *testing.T) {
 	if got := closed["group"].(map[string]any)["seat_gone"]; got != true {
 		t.Errorf("seat_gone on the closed window: got %v, want true", got)
 	}
-	cit.await("closing line", messageWith("客服 张敏 已离线，集体服务窗口已关闭"))
+	cit.await("closing line", messageWith("客服张敏已离线，集体服务窗口已关闭"))
 	if got := len(calls.GroupsOf(zhang.ID)); got != 0 {
 		t.Errorf("open group windows after the seat left: got %d, want 0", got)
 	}

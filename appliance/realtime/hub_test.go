@@ -214,7 +214,7 @@ func TestCitizenSeatFlow(t *testing.T) {
 		t.Errorf("assigned transcript: got %d lines, want the bot exchange and system lines", len(msgs))
 	}
 	s1.await("suggestions", typed("suggestions"))
-	cit.await("accept line", messageWith("张敏 已接入"))
+	cit.await("accept line", messageWith("客服张敏已接入"))
 
 	cit.send(map[string]any{"type": "send", "client_id": "c1", "text": "请问需要什么材料"})
 	ack := cit.await("ack", typed("ack"))
@@ -241,10 +241,10 @@ func TestCitizenSeatFlow(t *testing.T) {
 	for _, m := range moved["messages"].([]any) {
 		texts = append(texts, fmt.Sprint(m.(map[string]any)["text"]))
 	}
-	if joined := strings.Join(texts, "|"); !strings.Contains(joined, "户口簿") || !strings.Contains(joined, "转接给客服 李华") {
+	if joined := strings.Join(texts, "|"); !strings.Contains(joined, "户口簿") || !strings.Contains(joined, "转接给客服李华") {
 		t.Errorf("transferred transcript lacks history or system line: %q", joined)
 	}
-	cit.await("transfer line", messageWith("转接给客服 李华"))
+	cit.await("transfer line", messageWith("转接给客服李华"))
 
 	s2.send(map[string]any{"type": "end", "conversation_id": string(c.ID)})
 	cit.await("closed state", func(f map[string]any) bool {

@@ -88,7 +88,7 @@ func servedChat(t *testing.T, bctx context.Context, r *running) (seat, citizen c
 		chromedp.Click(css(sel("queue-next"))),
 		chromedp.WaitVisible(css(sel("chat-pane"))),
 	)
-	run(t, citizen, "citizen is served", waitText(sel("chat-message"), "张敏 已接入"))
+	run(t, citizen, "citizen is served", waitText(sel("chat-message"), "客服张敏已接入"))
 	return seat, citizen
 }
 

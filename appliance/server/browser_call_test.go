@@ -246,7 +246,7 @@ func TestBrowserVideoCall(t *testing.T) {
 	run(t, seatB, "li is in the call",
 		waitJS(`document.querySelector('[data-testid="call-view"]').dataset.state === "live"`),
 		videoPlaying(sel("call-remote-video")),
-		waitText(sel("chat-pane")+" "+sel("chat-message"), "转接给客服 李华"),
+		waitText(sel("chat-pane")+" "+sel("chat-message"), "转接给客服李华"),
 	)
 	run(t, citizen, "citizen sees li", videoPlaying(sel("call-remote-video")))
 	moved := pollStats(t, r.srv.callSFU, room, "media with the new seat", func(st sfu.RoomStats) bool {
@@ -407,7 +407,7 @@ func TestBrowserGroupWindow(t *testing.T) {
 	run(t, seat, "zhang finds the window and its recordings in the history",
 		chromedp.Navigate(r.url+"/seat/history"),
 		chromedp.WaitVisible(css(sel("group-history-item"))),
-		waitText(sel("group-history-item"), "客服 张敏 的集体服务窗口"),
+		waitText(sel("group-history-item"), "客服张敏的集体服务窗口"),
 		waitText(sel("group-history-recordings"), fmt.Sprint(len(files))),
 		chromedp.Click(css(sel("group-history-link"))),
 		chromedp.WaitVisible(css(sel("group-transcript-page"))),
@@ -542,5 +542,5 @@ func TestBrowserVoiceCallTimeoutAndReload(t *testing.T) {
 		chromedp.Click(css(sel("call-hangup"))),
 		chromedp.WaitNotVisible(css(sel("call-view"))),
 	)
-	run(t, citizen, "citizen sees the call end", waitText(sel("chat-message"), "已由客服 张敏挂断"))
+	run(t, citizen, "citizen sees the call end", waitText(sel("chat-message"), "已由客服张敏挂断"))
 }

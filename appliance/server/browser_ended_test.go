@@ -105,7 +105,7 @@ func TestBrowserQueueAndEndedChat(t *testing.T) {
 		chromedp.WaitVisible(css(sel("chat-pane"))),
 		chromedp.WaitVisible(css(sel("suggestion-insert"))),
 	)
-	run(t, citizen, "citizen is served", waitText(sel("chat-message"), "张敏 已接入"))
+	run(t, citizen, "citizen is served", waitText(sel("chat-message"), "客服张敏已接入"))
 
 	run(t, seat, "seat offers a voice call",
 		chromedp.Click(css(sel("chat-pane")+" "+sel("call-voice"))),

@@ -228,7 +228,7 @@ func TestBrowserWholeFlow(t *testing.T) {
 		waitJS(`!!document.querySelector('[data-testid="chat-pane"] [data-testid="suggestion"][data-faq-id="bdc-dyzx-001"]')`),
 	)
 	run(t, citizen, "citizen sees the accept line",
-		waitText(sel("chat-message"), "张敏 已接入"),
+		waitText(sel("chat-message"), "客服张敏已接入"),
 	)
 
 	run(t, citizen, "citizen starts typing", chromedp.SendKeys(css(sel("chat-input")), "房子是父母名下的，我是买方"))
@@ -274,10 +274,10 @@ func TestBrowserWholeFlow(t *testing.T) {
 	run(t, seatB, "li receives the conversation with its history",
 		chromedp.WaitVisible(css(sel("chat-pane"))),
 		waitText(sel("chat-pane")+" "+sel("chat-message"), "身份证原件"),
-		waitText(sel("chat-pane")+" "+sel("chat-message"), "转接给客服 李华"),
+		waitText(sel("chat-pane")+" "+sel("chat-message"), "转接给客服李华"),
 	)
 	run(t, citizen, "citizen sees the transfer",
-		waitText(sel("chat-message"), "转接给客服 李华"),
+		waitText(sel("chat-message"), "转接给客服李华"),
 	)
 	run(t, seatB, "li replies and ends the service",
 		chromedp.SendKeys(css(sel("chat-pane")+" "+sel("chat-input")), "您好，我是李华，继续为您服务"),
