@@ -22,6 +22,7 @@ func runFirmware(ctx context.Context, args []string, out, errOut io.Writer) erro
 		"verify": runFirmwareVerify,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
+		printUnknownSubcommand(errOut, "firmware", args)
 		fmt.Fprintln(errOut, "usage: wenban firmware keygen|sign|verify [flags]")
 		fmt.Fprintln(errOut, "  keygen --key FILE --public FILE          生成 Ed25519 签名密钥（私钥 0600，离线保管）")
 		fmt.Fprintln(errOut, "  sign --key FILE --version V --hardware-class C --rootfs F --kernel F --initrd F -o BUNDLE")
@@ -37,7 +38,10 @@ func runFirmwareKeygen(_ context.Context, args []string, out, errOut io.Writer) 
 	fs.SetOutput(errOut)
 	keyPath := fs.String("key", "", "private key file to create (PEM PKCS #8, mode 0600)")
 	pubPath := fs.String("public", "", "public key file to create (PEM PKIX)")
-	if err := fs.Parse(args); err != nil || *keyPath == "" || *pubPath == "" || fs.NArg() != 0 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *keyPath == "" || *pubPath == "" || fs.NArg() != 0 {
 		fmt.Fprintln(errOut, "usage: wenban firmware keygen --key FILE --public FILE")
 		return errUsage
 	}
@@ -68,7 +72,10 @@ func runFirmwareSign(_ context.Context, args []string, out, errOut io.Writer) er
 	kernel := fs.String("kernel", "", "kernel image booted with the root slot")
 	initrd := fs.String("initrd", "", "initrd booted with the root slot")
 	output := fs.StringP("output", "o", "", "bundle file to write")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *keyPath == "" || *version == "" || *output == "" || *rootfs == "" {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 || *keyPath == "" || *version == "" || *output == "" || *rootfs == "" {
 		fmt.Fprintln(errOut, "usage: wenban firmware sign --key FILE --version V --hardware-class C --rootfs F --kernel F --initrd F -o BUNDLE")
 		return errUsage
 	}
@@ -113,7 +120,10 @@ func runFirmwareVerify(_ context.Context, args []string, out, errOut io.Writer) 
 	current := fs.String("current", "", "running version to compare with; default the terminal's")
 	floor := fs.String("floor", "", "version floor; default the terminal's")
 	reinstall := fs.Bool("allow-reinstall", false, "accept a version not newer than the running one")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		fmt.Fprintln(errOut, "usage: wenban firmware verify [--keys FILE] [--hardware-class C] [--current V] [--floor V] BUNDLE")
 		return errUsage
 	}

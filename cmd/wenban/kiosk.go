@@ -37,15 +37,15 @@ func runKiosk(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return runKioskKey(args[1:], out, errOut)
 	}
 
-	fs := pflag.NewFlagSet("kiosk", pflag.ContinueOnError)
+	fs := pflag.NewFlagSet("wenban kiosk", pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
 	useKioskListen(fs)
 	fs.String("hub", "", "hub base URL, such as http://10.20.0.2:8080 (sets kiosk.hub)")
 	fs.String("window", "", "ID of the virtual window this terminal serves (sets kiosk.window)")
 	hubCert := fs.String("hub-cert", "", "PEM file with the only certificate or CA to trust for an https hub; default hub.pem beside --config when it exists, else the system roots")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 
 	cfg, err := loadKioskConfig(fs)
@@ -249,12 +249,12 @@ func serveKiosk(ctx context.Context, cfg config.Config, term *terminal.Terminal,
 // runKioskKey creates a window's key on the hub and prints it for the
 // technician to copy into the terminal's key file.
 func runKioskKey(args []string, out, errOut io.Writer) error {
-	fs := pflag.NewFlagSet("kiosk key", pflag.ContinueOnError)
+	fs := pflag.NewFlagSet("wenban kiosk key", pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	data := fs.String("data", config.Default().Data, "the hub's data folder")
 	window := fs.String("window", "", "ID of the virtual window to create a key for")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *window == "" {
 		fmt.Fprintln(errOut, "wenban kiosk key: --window is required")

@@ -14,6 +14,7 @@ import (
 
 func runMedia(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if len(args) == 0 || args[0] != "token" {
+		printUnknownSubcommand(errOut, "media", args)
 		fmt.Fprintln(errOut, "usage: wenban media token --data DIR --room ROOM --publish|--play [--ttl 1h]")
 		fmt.Fprintln(errOut, "  token  生成 WHIP 推流（--publish）或 WHEP 拉流（--play）访问令牌")
 		return errUsage
@@ -35,8 +36,8 @@ func runMediaToken(_ context.Context, args []string, out, errOut io.Writer) erro
 	fs.BoolVar(&publish, "publish", false, "grant publishing into the room (WHIP)")
 	fs.BoolVar(&play, "play", false, "grant playing the room (WHEP)")
 	fs.DurationVar(&ttl, "ttl", 0, "token lifetime, such as 1h; 0 uses media.token_ttl")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if room == "" || publish == play {
 		fmt.Fprintln(errOut, "请用 --room 指定房间，并在 --publish 与 --play 中选择一项。")

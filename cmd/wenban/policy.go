@@ -20,6 +20,7 @@ func runPolicy(ctx context.Context, args []string, out, errOut io.Writer) error 
 		"check":  runPolicyCheck,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
+		printUnknownSubcommand(errOut, "policy", args)
 		fmt.Fprintln(errOut, "usage: wenban policy update|check [flags]")
 		fmt.Fprintln(errOut, "  update --data DIR [--source SOURCE]  立即从更新源更新政策法规库（须先停止服务）")
 		fmt.Fprintln(errOut, "  check SOURCE                         只检查更新源（目录或清单网址）能否通过，不修改任何数据")

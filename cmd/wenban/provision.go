@@ -38,7 +38,10 @@ func runProvision(_ context.Context, args []string, out, errOut io.Writer) error
 	certPath := fs.String("hub-cert", "", "PEM file with the hub's certificate or issuing CA (seat and kiosk)")
 	dir := fs.String("dir", defaultProvisionDir, "provisioning folder on the data partition")
 	keyPath := fs.String("recovery-key-file", recoveryKeyPath, "recovery key left by the first boot; shown once, then deleted")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *role == "" {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 || *role == "" {
 		fmt.Fprintln(errOut, "usage: wenban provision --role hub|seat|kiosk --ntp SERVER [--hub URL --hub-cert FILE] [--window ID] [--address A/P --gateway G --dns D]")
 		return errUsage
 	}
@@ -95,7 +98,10 @@ func runHealthGate(ctx context.Context, args []string, _, errOut io.Writer) erro
 	dir := fs.String("dir", defaultProvisionDir, "provisioning folder on the data partition")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long the role's service may take to become healthy, such as 90s or 5m")
 	strict := fs.Bool("strict", false, "fail on a blessed boot too (for checks by hand)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
 		fmt.Fprintln(errOut, "usage: wenban health-gate [--dir DIR] [--timeout DURATION]")
 		return errUsage
 	}

@@ -25,7 +25,10 @@ func runUpdatePull(ctx context.Context, args []string, out, errOut io.Writer) er
 	hub := fs.String("hub", "", "hub base URL; default the provisioned one")
 	certPath := fs.String("hub-cert", "", "PEM certificate to trust for the hub; default the provisioned hub.pem")
 	download := fs.String("download-dir", "/var/lib/wenban-data", "folder for the downloaded bundle, on the data partition")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
 		fmt.Fprintln(errOut, "usage: wenban update pull [--hub URL] [--hub-cert FILE]")
 		return errUsage
 	}

@@ -17,11 +17,11 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
-	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs := pflag.NewFlagSet("wenban serve", pflag.ContinueOnError)
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	cfg, err := config.Load(fs)
 	if err != nil {

@@ -18,6 +18,7 @@ func runStaff(ctx context.Context, args []string, out, errOut io.Writer) error {
 		"reset-password": runStaffReset,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
+		printUnknownSubcommand(errOut, "staff", args)
 		fmt.Fprintln(errOut, "usage: wenban staff add|list|reset-password --data DIR [flags]")
 		fmt.Fprintln(errOut, "  add --login L --name 姓名 [--role agent|supervisor|admin]   新建坐席账号并显示初始密码")
 		fmt.Fprintln(errOut, "  list                                                       列出账号")

@@ -13,6 +13,7 @@ import (
 
 func runTLS(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if len(args) == 0 || args[0] != "ca" {
+		printUnknownSubcommand(errOut, "tls", args)
 		fmt.Fprintln(errOut, "usage: wenban tls ca --data DIR")
 		fmt.Fprintln(errOut, "  ca  输出本机 CA 证书（PEM），供坐席和自助终端导入信任（provision --hub-cert）")
 		return errUsage
@@ -27,8 +28,8 @@ func runTLSCA(_ context.Context, args []string, out, errOut io.Writer) error {
 	fs.SetOutput(errOut)
 	config.AddFlags(fs)
 	hideServerFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	cfg, err := config.Load(fs)
 	if err != nil {

@@ -62,6 +62,7 @@ func runUpdate(ctx context.Context, args []string, out, errOut io.Writer) error 
 		"seed":   runUpdateSeed,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
+		printUnknownSubcommand(errOut, "update", args)
 		fmt.Fprintln(errOut, "usage: wenban update apply|status|pull|seed [flags]")
 		fmt.Fprintln(errOut, "  apply [--reinstall] BUNDLE  校验并把更新包写入备用槽位，重启后生效")
 		fmt.Fprintln(errOut, "  status [--json]             显示两个槽位的版本、启动状态和最近一次更新结果")
@@ -77,7 +78,10 @@ func runUpdateApply(ctx context.Context, args []string, out, errOut io.Writer) e
 	fs.SetOutput(errOut)
 	term := addTerminalFlags(fs)
 	reinstall := fs.Bool("reinstall", false, "accept a version not newer than the running one (never below the floor)")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		fmt.Fprintln(errOut, "usage: wenban update apply [--reinstall] BUNDLE")
 		return errUsage
 	}
@@ -96,7 +100,10 @@ func runUpdateStatus(_ context.Context, args []string, out, errOut io.Writer) er
 	fs.SetOutput(errOut)
 	term := addTerminalFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
 		fmt.Fprintln(errOut, "usage: wenban update status [--json]")
 		return errUsage
 	}
@@ -124,7 +131,10 @@ func runUpdateSeed(_ context.Context, args []string, out, errOut io.Writer) erro
 	initrd := fs.String("initrd", "", "initrd")
 	// consoleblank=0 turns off the blanking of the kernel console.
 	options := fs.String("options", "console=tty0 console=ttyS0,115200 panic=10 consoleblank=0", "kernel options besides the root device and slot")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || *esp == "" || *version == "" || *kernel == "" || *initrd == "" {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 || *esp == "" || *version == "" || *kernel == "" || *initrd == "" {
 		fmt.Fprintln(errOut, "usage: wenban update seed --esp DIR --slot A --version V --kernel FILE --initrd FILE [--options OPTS]")
 		return errUsage
 	}
