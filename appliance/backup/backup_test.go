@@ -159,13 +159,18 @@ func TestRestoreNonEmptyTarget(t *testing.T) {
 		t.Fatalf("got error %v, want ErrTargetNotEmpty", err)
 	}
 
-	if _, err := Restore(path, target, key, RestoreOptions{Force: true, Owner: -1, Group: -1}, testTime); err != nil {
+	summary, err := Restore(path, target, key, RestoreOptions{Force: true, Owner: -1, Group: -1}, testTime)
+	if err != nil {
 		t.Fatalf("Restore --force: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(target, "master.key")); err != nil {
 		t.Errorf("restored master key missing: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(target+".replaced-20261204T100000Z", "old")); err != nil {
+	aside := target + ".replaced-20261204T100000Z"
+	if summary.Replaced != aside {
+		t.Errorf("got Summary.Replaced %q, want %q", summary.Replaced, aside)
+	}
+	if _, err := os.Stat(filepath.Join(aside, "old")); err != nil {
 		t.Errorf("old folder not kept aside: %v", err)
 	}
 }

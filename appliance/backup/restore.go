@@ -27,6 +27,9 @@ const maxManifestSize = 16 << 20
 type Summary struct {
 	Created time.Time
 	Files   []FileEntry
+	// Replaced is the folder Restore moved the old target to, or empty
+	// when the target did not exist.
+	Replaced string
 }
 
 // Check reads the whole backup from r, authenticates every chunk and
@@ -70,7 +73,7 @@ func Restore(backupPath, target, recoveryKey string, opts RestoreOptions, now ti
 
 	summary, err := walk(f, recoveryKey, func(e FileEntry, r io.Reader) error { return extract(staging, e, r, opts) })
 	if err == nil {
-		err = swapIn(staging, target, now)
+		summary.Replaced, err = swapIn(staging, target, now)
 	}
 	if err != nil {
 		os.RemoveAll(staging)
@@ -102,17 +105,20 @@ func checkTarget(target string, force bool) error {
 	return nil
 }
 
-func swapIn(staging, target string, now time.Time) error {
+// swapIn moves target aside, if it exists, and staging into its place. It
+// returns the folder the old target went to.
+func swapIn(staging, target string, now time.Time) (string, error) {
+	var aside string
 	if _, err := os.Stat(target); err == nil {
-		aside := target + ".replaced-" + now.UTC().Format("20060102T150405Z")
+		aside = target + ".replaced-" + now.UTC().Format("20060102T150405Z")
 		if err := os.Rename(target, aside); err != nil {
-			return fmt.Errorf("moving old data folder aside: %w", err)
+			return "", fmt.Errorf("moving old data folder aside: %w", err)
 		}
 	}
 	if err := os.Rename(staging, target); err != nil {
-		return fmt.Errorf("moving restored data into %s: %w", target, err)
+		return "", fmt.Errorf("moving restored data into %s: %w", target, err)
 	}
-	return nil
+	return aside, nil
 }
 
 // walk decrypts the backup and calls each for every file after checking

@@ -33,7 +33,10 @@ func runBackup(ctx context.Context, args []string, out, errOut io.Writer) error 
 	hideServerFlags(fs)
 	output := fs.StringP("output", "o", "", "backup file to write, for example on a USB stick")
 	keyFile := fs.String("recovery-key-file", "", "file holding the recovery key, at least "+strconv.Itoa(backup.MinRecoveryKeyLen)+" characters without dashes and spaces; without it and without $"+recoveryKeyEnv+" a new key is generated and shown once")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
 		fmt.Fprintln(errOut, backupUsage)
 		return errUsage
 	}
@@ -217,7 +220,10 @@ func runRestore(_ context.Context, args []string, out, errOut io.Writer) error {
 	force := fs.Bool("force", false, "replace a data folder that holds files (the old one is kept beside it)")
 	owner := fs.String("owner", "", "user that owns the restored files, such as wenban; default the current user")
 	checkOnly := fs.Bool("check", false, "only check the backup, write nothing")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		fmt.Fprintln(errOut, "usage: wenban restore --data DIR [--force] [--owner USER] [--check] [--recovery-key-file FILE] BACKUP")
 		return errUsage
 	}
@@ -240,10 +246,13 @@ func runRestore(_ context.Context, args []string, out, errOut io.Writer) error {
 		if err != nil {
 			return restoreError(err)
 		}
-		fmt.Fprintf(out, "备份完整，可以恢复：%d 个文件，制作于 %s。\n", len(summary.Files), summary.Created.Local().Format("2006-01-02 15:04"))
+		fmt.Fprintf(out, "备份完整，可以恢复：%d 个文件，制作于 %s。\n", len(summary.Files), hubTime(cfg, summary.Created))
 		return nil
 	}
 
+	if err := rejectRunningHub(cfg); err != nil {
+		return err
+	}
 	opts := backup.RestoreOptions{Force: *force, Owner: -1, Group: -1}
 	if *owner != "" {
 		if opts.Owner, opts.Group, err = lookupOwner(*owner); err != nil {
@@ -255,7 +264,10 @@ func runRestore(_ context.Context, args []string, out, errOut io.Writer) error {
 		return restoreError(err)
 	}
 	fmt.Fprintf(out, "已将备份（%d 个文件，制作于 %s）恢复到 %s。\n",
-		len(summary.Files), summary.Created.Local().Format("2006-01-02 15:04"), cfg.Data)
+		len(summary.Files), hubTime(cfg, summary.Created), cfg.Data)
+	if summary.Replaced != "" {
+		fmt.Fprintf(out, "原数据目录已移到 %s，确认恢复无误后可删除。\n", summary.Replaced)
+	}
 	return nil
 }
 
