@@ -12,11 +12,28 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// maxUnzipSize bounds the uncompressed size of an XLSX upload, so that a
-// zip bomb is rejected before it fills memory or disk. The shipped knowledge
-// base written by Encode unzips to 1.65 times its CSV size, and eight times
-// leaves room for workbooks that other programs write less compactly.
-const maxUnzipSize = 8 * MaxFileSize
+// XLSX size limits, checked on the sizes the zip directory declares before
+// excelize opens the file. archive/zip, which excelize reads through,
+// fails a part that inflates past its declared size, so a directory that
+// lies does not get past them.
+//
+// The shipped knowledge base (196 entries) exported by Encode unzips to
+// 0.25 MiB, almost all of it the worksheet. A workbook with 20 times the
+// entries (3920), saved by excelize with shared strings, has a 3.4 MiB
+// shared-strings part and a 1.0 MiB worksheet. excelize v2.11.1 decodes
+// the whole shared-strings part into memory. Measured on a 2-core machine
+// with parts of "<si><t>x</t></si>" repeated, as the tests generate them,
+// an 8 MiB part takes 1.4 s and about 200 MB of peak memory. A 200 MiB
+// part, in a 0.5 MB file, took 34 s and 1.3 GB before these checks.
+const (
+	// maxUnzipSize bounds the sum of all parts.
+	maxUnzipSize = 16 << 20
+	// maxSheetPartSize bounds each worksheet and the shared-strings part.
+	maxSheetPartSize = 8 << 20
+	// maxOtherPartSize bounds every other part: styles, theme, workbook,
+	// relationships and any picture, which a knowledge base does not need.
+	maxOtherPartSize = 1 << 20
+)
 
 // exportSheet is the name of the single sheet Encode writes.
 const exportSheet = "知识库"
@@ -31,7 +48,14 @@ func decodeXLSX(data []byte, c *collector) {
 		}
 	}()
 
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipSize})
+	if reason := checkXLSXSizes(data); reason != "" {
+		c.fileProblem(reason)
+		return
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit:    maxUnzipSize,
+		UnzipXMLSizeLimit: maxSheetPartSize,
+	})
 	if err != nil {
 		if f != nil {
 			f.Close()
@@ -96,6 +120,45 @@ func parseXLSXHeader(cells []string, sheet string, c *collector) (header, bool) 
 		return header{}, false
 	}
 	return parseHeader(cells, c)
+}
+
+// checkXLSXSizes returns why the workbook in data unzips to more than the
+// limits allow, or "" when it does not.
+func checkXLSXSizes(data []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return xlsxOpenReason(err)
+	}
+	const advice = "；知识库的表格远小于此，请删除多余的工作表、图片和格式后另存为“Excel 工作簿（*.xlsx）”再导入"
+	var total uint64
+	for _, part := range zr.File {
+		limit := uint64(maxOtherPartSize)
+		if isSheetPart(part.Name) {
+			limit = maxSheetPartSize
+		}
+		if part.UncompressedSize64 > limit {
+			return fmt.Sprintf("XLSX 文件中的 %s 解压后为 %s，超过单个部件 %d MiB 的上限%s",
+				part.Name, mebibytes(part.UncompressedSize64), limit>>20, advice)
+		}
+		total += part.UncompressedSize64
+		if total > maxUnzipSize {
+			return fmt.Sprintf("XLSX 文件解压后超过 %d MiB 的上限%s", maxUnzipSize>>20, advice)
+		}
+	}
+	return ""
+}
+
+// isSheetPart reports whether name is a worksheet or the shared-strings
+// part, which hold the cells. excelize matches the shared-strings name
+// without regard to case.
+func isSheetPart(name string) bool {
+	name = strings.ToLower(name)
+	return name == "xl/sharedstrings.xml" || strings.HasPrefix(name, "xl/worksheets/")
+}
+
+// mebibytes formats n bytes as MiB with one decimal.
+func mebibytes(n uint64) string {
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
 func xlsxOpenReason(err error) string {
