@@ -165,6 +165,24 @@ func PreviewImport(d Draft, entries []Entry, replace bool) []Item {
 	return mergeItems(d.Items, entries, replace, Staff{}, time.Time{}, &res)
 }
 
+// LostEntries counts the live entries that candidate deletes or retires,
+// such as the items PreviewImport returns for a replacement.
+func LostEntries(live []Entry, candidate []Item) int {
+	active := make(map[string]bool, len(candidate))
+	for _, it := range candidate {
+		if !it.Retired {
+			active[it.ID] = true
+		}
+	}
+	lost := 0
+	for _, e := range live {
+		if !active[e.ID] {
+			lost++
+		}
+	}
+	return lost
+}
+
 // mergeItems overlays entries on the draft items by id and counts the
 // result in res. It returns the items in id order.
 func mergeItems(current []Item, entries []Entry, replace bool, by Staff, now time.Time, res *ImportResult) []Item {

@@ -3,6 +3,7 @@ package kb
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -344,6 +345,38 @@ func TestDiffSummary(t *testing.T) {
 			tt.edit(&edited)
 			if got := DiffSummary(base, edited); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLostEntries(t *testing.T) {
+	live := sampleEntries()
+	if len(live) < 2 {
+		t.Fatalf("sampleEntries has %d entries, want at least 2", len(live))
+	}
+	d := Draft{Items: make([]Item, len(live))}
+	for i, e := range live {
+		d.Items[i] = Item{Entry: e}
+	}
+	retired := slices.Clone(d.Items)
+	retired[0].Retired = true
+
+	tests := []struct {
+		name      string
+		candidate []Item
+		want      int
+	}{
+		{"unchanged", d.Items, 0},
+		{"one retired", retired, 1},
+		{"replaced by the first", PreviewImport(d, live[:1], true), len(live) - 1},
+		{"merged", PreviewImport(d, live[:1], false), 0},
+		{"replaced by a new id", PreviewImport(d, []Entry{{ID: "new-001"}}, true), len(live)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LostEntries(live, tt.candidate); got != tt.want {
+				t.Errorf("got %d lost entries, want %d", got, tt.want)
 			}
 		})
 	}

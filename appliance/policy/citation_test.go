@@ -1,35 +1,8 @@
 package policy
 
 import (
-	"context"
 	"testing"
-
-	"wenban/appliance/kb"
 )
-
-func TestShippedKBCitationsResolve(t *testing.T) {
-	lib, _ := newTestLibrary(t)
-	if _, err := lib.Seed(context.Background()); err != nil {
-		t.Fatalf("Seed: %v", err)
-	}
-	entries, err := kb.Shipped()
-	if err != nil {
-		t.Fatalf("kb.Shipped: %v", err)
-	}
-
-	cited := 0
-	for _, e := range entries {
-		for _, c := range lib.Cite(e.Basis) {
-			cited++
-			if !c.Found {
-				t.Errorf("entry %s cites %q: not found in the starter library", e.ID, c.Ref)
-			}
-		}
-	}
-	if cited < 50 {
-		t.Errorf("shipped knowledge base: got %d citations, want at least 50", cited)
-	}
-}
 
 func TestCite(t *testing.T) {
 	lib := searchLibrary(t)

@@ -105,6 +105,11 @@ func (s *Server) kbImport(w http.ResponseWriter, r *http.Request) error {
 		return s.renderImportProblems(w, r, name, err)
 	}
 	checked := fmt.Sprintf("「%s」已导入草稿：新增 %d 条，更新 %d 条，删除 %d 条。请核对后发布。", name, res.Added, res.Updated, res.Removed)
+	// A replacement that drops most entries also skips the retrain gate's
+	// comparison, so the page says so before anyone publishes it.
+	if kept := res.Added + res.Updated; replace && res.Removed > kept {
+		checked += fmt.Sprintf("注意：这次整体替换删除的条目（%d 条）多于保留和新增的条目（%d 条），发布时不再与现行版本比较答对率，请确认确实要更换整个知识库后再发布。", res.Removed, kept)
+	}
 	return s.renderTransfer(w, r, http.StatusOK, kbadmin.Transfer{Checked: checked})
 }
 

@@ -429,3 +429,33 @@ func TestKBEntryIDWithSlash(t *testing.T) {
 		t.Errorf("edit page of ch/010: got status %d, want 200 with the entry", page.status)
 	}
 }
+
+func TestKBImportWarnsWholesaleReplacement(t *testing.T) {
+	tests := []struct {
+		name     string
+		file     string
+		wantNote bool
+	}{
+		{"one row replaces three", "id,category,question,similar,answer,materials\n" +
+			"new-001,测绘,测绘成果怎么申请使用,,请向测绘成果保管单位申请。,\n", true},
+		{"all rows kept", "id,category,question,similar,answer,materials\n" +
+			"bdc-001,不动产登记,办理不动产登记需要哪些材料,,请携带身份证明。,\n" +
+			"bdc-002,不动产登记,不动产登记办理时限是多久,,5 个工作日。,\n" +
+			"ch-001,测绘,测绘资质如何申请,,在线提交申请。,\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newKBHarness(t)
+			h.createAccount("admin1", "王敏", auth.RoleAdmin)
+			c := h.client()
+			token := h.login(c, "admin1")
+			got := h.upload(c, token, "replace.csv", tt.file, map[string]string{"mode": "import", "replace": "1"})
+			if got.status != http.StatusOK {
+				t.Fatalf("status: got %d, want 200; body %s", got.status, got.body)
+			}
+			if note := strings.Contains(got.body, "注意：这次整体替换删除的条目"); note != tt.wantNote {
+				t.Errorf("wholesale warning shown: got %v, want %v", note, tt.wantNote)
+			}
+		})
+	}
+}

@@ -27,8 +27,9 @@ func runKB(ctx context.Context, args []string, out, errOut io.Writer) error {
 		"eval":   runKBEval,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
+		printUnknownSubcommand(errOut, "kb", args)
 		fmt.Fprintln(errOut, "usage: wenban kb import|export|train|eval --data DIR [flags] [FILE]")
-		fmt.Fprintln(errOut, "  import [--replace] [--force] FILE  按编号新增或更新条目（--replace 以文件内容整体替换知识库），连同草稿中未发布的修改经评测校验后发布为新版本")
+		fmt.Fprintln(errOut, "  import [--replace] [--force] FILE  按编号新增或更新条目（--replace 以文件内容整体替换知识库，删除或停用超过一半条目时须加 --force），连同草稿中未发布的修改经评测校验后发布为新版本")
 		fmt.Fprintln(errOut, "  export FILE                        按扩展名（.csv、.xlsx、.jsonl）导出对外服务版本")
 		fmt.Fprintln(errOut, "  train [--force]                    用草稿训练智能客服并评测校验；草稿有未发布的修改且校验通过时发布为新版本，否则不修改数据")
 		fmt.Fprintln(errOut, "  eval FILE.jsonl                    评测：每行 {\"q\": \"问题\", \"expect\": \"编号\" 或 \"none\"}，不修改数据")
@@ -48,8 +49,8 @@ func kbFlags(name string, args []string, errOut io.Writer, extra func(*pflag.Fla
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return config.Config{}, nil, errUsage
+	if err := parseFlags(fs, args); err != nil {
+		return config.Config{}, nil, err
 	}
 	cfg, err := config.Load(fs)
 	if err != nil {
@@ -92,74 +93,41 @@ func train(cfg config.Config, entries []kb.Entry) (*bot.Engine, time.Duration, e
 var cliStaff = kb.Staff{ID: "cli", Name: "命令行"}
 
 // openLearn opens the data folder's store, seeds the shipped knowledge
-// base into a new one and returns the publisher over it. With create, a
-// folder without a database gets a new one, so a knowledge base can be
-// imported before the hub's first start. The caller closes the store.
-func openLearn(cfg config.Config, create bool) (*learn.Service, *store.DB, error) {
+// base into a new one and returns the publisher over it. seeded reports
+// that the folder had no knowledge base before. With create, a folder
+// without a database gets a new one, so a knowledge base can be imported
+// before the hub's first start. The caller closes the store.
+func openLearn(cfg config.Config, create bool) (svc *learn.Service, db *store.DB, seeded bool, err error) {
 	open := openStore
 	if create {
 		open = createStore
 	}
-	db, err := open(cfg)
-	if err != nil {
-		return nil, nil, err
+	if db, err = open(cfg); err != nil {
+		return nil, nil, false, err
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+
+	_, _, err = kb.Load(db)
+	seeded = errors.Is(err, kb.ErrEmpty)
+	if err != nil && !seeded {
+		return nil, nil, false, err
 	}
 	if _, _, err := kb.Seed(db, time.Now()); err != nil {
-		db.Close()
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	svc, err := learn.New(learn.Options{
+	svc, err = learn.New(learn.Options{
 		DB:     db,
 		Bot:    bot.Options{Threshold: cfg.Bot.Threshold, LexiconDir: cfg.Bot.LexiconDir},
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
-		db.Close()
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return svc, db, nil
-}
-
-func runKBImport(ctx context.Context, args []string, out, errOut io.Writer) error {
-	var replace, force bool
-	cfg, files, err := kbFlags("kb import", args, errOut, func(fs *pflag.FlagSet) {
-		fs.BoolVar(&replace, "replace", false, "replace the whole knowledge base with the file's entries")
-		fs.BoolVar(&force, "force", false, "publish even when the retrain gate reports a drop in top-1 accuracy (a warning is logged)")
-	})
-	if err != nil {
-		return err
-	}
-	if len(files) != 1 {
-		fmt.Fprintln(errOut, "usage: wenban kb import --data DIR [--replace] [--force] FILE")
-		return errUsage
-	}
-
-	entries, err := decodeFile(files[0])
-	if err != nil {
-		return err
-	}
-	svc, db, err := openLearn(cfg, true)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if d, err := svc.Draft(ctx); err == nil && d.State.Pending > 0 {
-		fmt.Fprintf(out, "注意：草稿中有 %d 处未发布的修改，将随本次导入一并发布。\n", d.State.Pending)
-	}
-
-	// The gate trains on the result before anything is stored, so a set the
-	// engine cannot use or that lowers accuracy leaves the knowledge base
-	// as it was.
-	res, outcome, err := svc.ImportAndPublish(ctx, cliStaff, entries, replace, filepath.Base(files[0]), force)
-	if err != nil {
-		return fmt.Errorf("文件 %s 未导入，知识库保持不变：%w", files[0], err)
-	}
-	fmt.Fprintf(out, "导入完成：新增 %d 条，更新 %d 条，删除 %d 条；已发布为知识库第 %d 版「%s」，共 %d 条，训练用时 %v\n",
-		res.Added, res.Updated, res.Removed, outcome.Version.Number, outcome.Version.Name,
-		len(kb.Active(outcome.Version.Items)), outcome.Took.Round(time.Millisecond))
-	printGate(out, outcome)
-	fmt.Fprintln(out, "如问办服务正在运行，请重启服务以启用新知识库。")
-	return nil
+	return svc, db, seeded, nil
 }
 
 // printGate prints the retrain gate's figures and whether a drop was
@@ -169,23 +137,6 @@ func printGate(out io.Writer, o learn.Outcome) {
 	if o.Forced {
 		fmt.Fprintln(out, "警告：新模型答对的评测问句少于现行模型，已按 --force 强制发布，此操作已记入日志。")
 	}
-}
-
-func decodeFile(path string) ([]kb.Entry, error) {
-	format, err := kb.FormatFromPath(path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	defer f.Close()
-	entries, err := kb.Decode(f, format)
-	if err != nil {
-		return nil, fmt.Errorf("文件 %s 未导入，知识库保持不变：\n%w", path, err)
-	}
-	return entries, nil
 }
 
 func runKBExport(_ context.Context, args []string, out, errOut io.Writer) error {
@@ -239,7 +190,7 @@ func runKBTrain(ctx context.Context, args []string, out, errOut io.Writer) error
 	if err != nil {
 		return err
 	}
-	svc, db, err := openLearn(cfg, false)
+	svc, db, _, err := openLearn(cfg, false)
 	if err != nil {
 		return err
 	}
