@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/bot"
 	"wenban/appliance/calendar"
@@ -192,6 +193,7 @@ func (s *Server) openAfterAdmin(ctx context.Context) error {
 		SeatStatus:    s.hub.SeatStatus,
 		StaffedSeats:  s.hub.StaffedSeats,
 		RecheckSeat:   s.hub.RecheckSeat,
+		Audit:         audit.New(s.db, audit.Options{}),
 		Health:        s.Health,
 		Firmware:      s.firmwareHandler(),
 		Media:         s.mediaHandler(),

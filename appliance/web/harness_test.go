@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/bot"
 	"wenban/appliance/calendar"
@@ -89,6 +90,7 @@ type harness struct {
 	engine *bot.Engine
 	clock  *clock
 	logs   *logBuffer
+	audit  *audit.Log
 
 	healthMu  sync.Mutex
 	healthErr error
@@ -123,6 +125,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 
 	h := &harness{t: t, conv: conv, auth: auth.NewService(db, auth.Options{}), clock: &clock{now: openTime}, logs: &logBuffer{}}
+	h.audit = audit.New(db, audit.Options{Now: h.clock.Now})
 	if !opts.noBot {
 		h.engine, err = bot.New(testEntries, bot.Options{})
 		if err != nil {
@@ -154,6 +157,7 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		},
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    h.clock.Now,
+		Audit:  h.audit,
 	}
 	h.srv = httptest.NewServer(New(deps).Handler())
 	t.Cleanup(h.srv.Close)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/kb"
 	"wenban/appliance/learn"
 	"wenban/ui/kbadmin"
@@ -70,14 +71,14 @@ func (s *Server) kbRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/admin/kb/categories", s.adminPage(s.kbAddCategory))
 	mux.Handle("POST /seat/admin/kb/categories/delete", s.adminPage(s.kbRemoveCategory))
 	mux.Handle("GET /seat/admin/kb/versions", s.adminPage(s.kbVersions))
-	mux.Handle("POST /seat/admin/kb/publish", s.adminPage(s.kbPublish))
-	mux.Handle("POST /seat/admin/kb/versions/{number}/rollback", s.adminPage(s.kbRollback))
+	mux.Handle("POST /seat/admin/kb/publish", s.adminPage(s.audited(audit.KBPublished, formTarget("name"), s.kbPublish)))
+	mux.Handle("POST /seat/admin/kb/versions/{number}/rollback", s.adminPage(s.audited(audit.KBRolledBack, pathTarget("number"), s.kbRollback)))
 	mux.Handle("GET /seat/admin/kb/transfer", s.adminPage(s.kbTransfer))
-	mux.Handle("POST /seat/admin/kb/import", s.adminUpload(s.kbImport))
+	mux.Handle("POST /seat/admin/kb/import", s.adminUpload(s.audited(audit.KBImported, importTarget, s.kbImport)))
 	mux.Handle("GET /seat/admin/kb/export", s.adminPage(s.kbExport))
 	mux.Handle("GET /seat/admin/kb/proposals", s.adminPage(s.kbProposals))
-	mux.Handle("POST /seat/admin/kb/proposals/{id}/approve", s.adminPage(s.kbApprove))
-	mux.Handle("POST /seat/admin/kb/proposals/{id}/reject", s.adminPage(s.kbReject))
+	mux.Handle("POST /seat/admin/kb/proposals/{id}/approve", s.adminPage(s.audited(audit.PhrasingApproved, pathTarget("id"), s.kbApprove)))
+	mux.Handle("POST /seat/admin/kb/proposals/{id}/reject", s.adminPage(s.audited(audit.PhrasingRejected, pathTarget("id"), s.kbReject)))
 	mux.Handle("GET /seat/admin/kb/clusters", s.adminPage(s.kbClusters))
 	mux.Handle("POST /seat/admin/kb/clusters/{id}/dismiss", s.adminPage(s.kbDismissCluster))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/policy"
 	policyui "wenban/ui/policy"
 )
@@ -47,7 +48,7 @@ func (s *Server) policyRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /policy/doc/{id}", s.page(s.policyDocument))
 	mux.Handle("GET /api/v1/policy/search", s.api(s.apiPolicySearch))
 	mux.Handle("GET /seat/admin/policy", s.adminPage(s.policyAdmin))
-	mux.Handle("POST /seat/admin/policy/run", s.adminPage(s.policyRun))
+	mux.Handle("POST /seat/admin/policy/run", s.adminPage(s.audited(audit.PolicyUpdated, nil, s.policyRun)))
 	mux.Handle("GET /seat/admin/policy/doc/{id}", s.adminPage(s.policyVersions))
 }
 

@@ -52,6 +52,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	login := r.PostFormValue("login")
 	next := safeNext(r.PostFormValue("next"))
 	sess, err := s.deps.Auth.LoginDevice(r, login, r.PostFormValue("password"), remoteHost(r))
+	s.recordLogin(r, login, sess, err)
 	if err != nil {
 		status, known := loginFailureStatus(err)
 		if !known {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/bot"
 	"wenban/ui/static"
 )
@@ -65,6 +66,9 @@ type Deps struct {
 	// offers the leave-message form rather than a queue nobody serves.
 	// Nil counts one.
 	StaffedSeats func() int
+	// Audit keeps the staff side's audit trail. Nil records nothing and
+	// serves no audit page.
+	Audit AuditTrail
 	// RecheckSeat checks the login of an account's open seat pages at
 	// once. The accounts page calls it after disabling an account or
 	// resetting its password. Nil leaves the pages to their periodic check.
@@ -167,23 +171,24 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /seat/login", s.page(s.loginPage))
 	// Ten attempts at once, then one every six seconds per address.
 	mux.Handle("POST /seat/login", s.limit(newAddressLimiter(6*time.Second, 10), s.page(s.loginSubmit)))
-	mux.Handle("POST /seat/logout", s.staffPage(s.logout))
+	mux.Handle("POST /seat/logout", s.staffPage(s.audited(audit.Logout, nil, s.logout)))
 	mux.Handle("GET /seat/password", s.staffPage(s.passwordPage))
-	mux.Handle("POST /seat/password", s.staffPage(s.changePassword))
+	mux.Handle("POST /seat/password", s.staffPage(s.audited(audit.PasswordChanged, nil, s.changePassword)))
 	mux.Handle("GET /seat", s.staffPage(s.workbench))
 	mux.Handle("GET /seat/{$}", s.staffPage(s.workbench))
 	mux.Handle("GET /seat/api/kb/search", s.staffAPI(s.api(s.seatKBSearch)))
 	mux.Handle("GET /seat/history", s.staffPage(s.history))
-	mux.Handle("GET /seat/history/{id}", s.staffPage(s.transcript))
-	mux.Handle("GET /seat/history/groups/{id}", s.staffPage(s.groupTranscript))
+	mux.Handle("GET /seat/history/{id}", s.staffPage(s.audited(audit.HistoryViewed, pathTarget("id"), s.transcript)))
+	mux.Handle("GET /seat/history/groups/{id}", s.staffPage(s.audited(audit.HistoryViewed, groupTarget, s.groupTranscript)))
 	mux.Handle("GET /seat/messages", s.staffPage(s.leftMessages))
-	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.replyLeftMessage))
+	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.audited(audit.MessageReplied, pathTarget("id"), s.replyLeftMessage)))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
-	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.createAccount))
-	mux.Handle("POST /seat/admin/accounts/{id}", s.adminPage(s.updateAccount))
-	mux.Handle("POST /seat/admin/accounts/{id}/reset", s.adminPage(s.resetAccountPassword))
-	mux.Handle("POST /seat/admin/accounts/{id}/disable", s.adminPage(s.disableAccount))
-	mux.Handle("POST /seat/admin/accounts/{id}/enable", s.adminPage(s.enableAccount))
+	mux.Handle("GET /seat/admin/audit", s.adminPage(s.auditLog))
+	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.audited(audit.AccountCreated, formTarget("login"), s.createAccount)))
+	mux.Handle("POST /seat/admin/accounts/{id}", s.adminPage(s.audited(audit.AccountUpdated, pathTarget("id"), s.updateAccount)))
+	mux.Handle("POST /seat/admin/accounts/{id}/reset", s.adminPage(s.audited(audit.PasswordReset, pathTarget("id"), s.resetAccountPassword)))
+	mux.Handle("POST /seat/admin/accounts/{id}/disable", s.adminPage(s.audited(audit.AccountDisabled, pathTarget("id"), s.disableAccount)))
+	mux.Handle("POST /seat/admin/accounts/{id}/enable", s.adminPage(s.audited(audit.AccountEnabled, pathTarget("id"), s.enableAccount)))
 	mux.Handle("GET /ws/seat", s.staffAPI(orNotFound(s.deps.SeatSocket)))
 	mux.Handle("GET /ws/kiosk", orNotFound(s.deps.KioskSocket))
 	mux.Handle("/whip/", orNotFound(s.deps.Media))
