@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -139,7 +138,7 @@ func (s *Server) askForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Question = r.PostFormValue("q")
-	res, err := s.ask(r.Context(), p.Question, p.Channel)
+	res, err := s.ask(r, p.Question, p.Channel)
 	var ae *appError
 	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
 		p.AskError = ae.Message
@@ -207,10 +206,11 @@ func validateQuestion(q string, max int) (string, error) {
 	return q, nil
 }
 
-// ask validates q, queries the current engine and records the question.
-// A failed record is only logged, because the citizen should get the
-// answer even when the analytics store fails.
-func (s *Server) ask(ctx context.Context, q, channel string) (bot.Result, error) {
+// ask validates q, queries the current engine and records the question,
+// unless the client's address is over its recording rate. A failed record
+// is only logged, because the citizen should get the answer even when the
+// analytics store fails.
+func (s *Server) ask(r *http.Request, q, channel string) (bot.Result, error) {
 	q, err := validateQuestion(q, s.deps.MaxQuestionRunes)
 	if err != nil {
 		return bot.Result{}, err
@@ -222,8 +222,12 @@ func (s *Server) ask(ctx context.Context, q, channel string) (bot.Result, error)
 	}
 
 	res := engine.Ask(q)
+	if !s.recorded.allow(r.RemoteAddr, s.now()) {
+		s.log.Debug("bot question not recorded, client over its rate", "route", r.Pattern)
+		return res, nil
+	}
 	rec := conversation.QuestionRecord{Question: q, Matched: res.Matched, FAQID: res.FAQID, Score: res.Score, Channel: channel}
-	if err := s.deps.Conversations.RecordQuestion(ctx, rec); err != nil {
+	if err := s.deps.Conversations.RecordQuestion(r.Context(), rec); err != nil {
 		s.log.Error("recording bot question failed", "faq_id", res.FAQID, "error", err)
 	}
 	return res, nil

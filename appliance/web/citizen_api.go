@@ -23,7 +23,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	res, err := s.ask(r.Context(), req.Question, channelOf(req.Channel))
+	res, err := s.ask(r, req.Question, channelOf(req.Channel))
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,19 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Rates of the citizen's actions per client address. Each question and
-// each handoff is stored, so an unlimited client could fill the disk or
+// Rates of the citizen's actions per client address. Each handoff and
+// left message is stored, so an unlimited client could fill the disk or
 // take every queue place. The rates are loose, because the kiosks of a
 // hall, or every citizen behind a gateway, may share one address.
+//
+// Questions to the bot are always answered: an acceptance run asks
+// hundreds of them from one machine. Only their recording for the
+// learning loop is limited, to recordBurst at once and one every
+// recordEvery per address, so one client can neither fill the disk nor
+// push the real questions out of the kept 100,000 and the clusters page.
 const (
-	askEvery     = 250 * time.Millisecond
-	askBurst     = 60
+	recordEvery  = time.Second
+	recordBurst  = 120
 	handoffEvery = 10 * time.Second
 	handoffBurst = 10
 	leaveEvery   = 30 * time.Second

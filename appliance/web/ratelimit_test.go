@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -59,7 +60,6 @@ func TestCitizenActionsRateLimited(t *testing.T) {
 		body  string
 		burst int
 	}{
-		{"bot question", "/api/v1/bot/ask", `{"question":"抵押注销要什么材料"}`, askBurst},
 		{"handoff", "/api/v1/handoff", `{"channel":"web","topic":"排队","transcript":[]}`, handoffBurst},
 		{"left message", "/api/v1/leave-message", `{"name":"张三","phone":"13812345678","text":"请联系我"}`, leaveBurst},
 	}
@@ -82,5 +82,33 @@ func TestCitizenActionsRateLimited(t *testing.T) {
 				t.Errorf("429 body: got %s, want the JSON error %q", resp.body, msgTooMany)
 			}
 		})
+	}
+}
+
+// TestBotQuestionsAnsweredButRecordingLimited asks more questions than one
+// address may have recorded: every one is answered, as an acceptance run
+// from one machine needs, and only recordBurst of them are stored.
+func TestBotQuestionsAnsweredButRecordingLimited(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	c := h.client()
+	const asked = recordBurst + 10
+	for i := range asked {
+		resp := h.postJSON(c, "/api/v1/bot/ask", `{"question":"不动产登记办理时限是多久"}`)
+		if resp.status != http.StatusOK {
+			t.Fatalf("question %d: got %d, want 200", i+1, resp.status)
+		}
+	}
+	recs, err := h.conv.Questions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != recordBurst {
+		t.Errorf("recorded questions: got %d, want %d", len(recs), recordBurst)
+	}
+
+	h.clock.Set(h.clock.Now().Add(recordEvery))
+	h.postJSON(c, "/api/v1/bot/ask", `{"question":"不动产登记办理时限是多久"}`)
+	if recs, _ := h.conv.Questions(context.Background()); len(recs) != recordBurst+1 {
+		t.Errorf("recorded after one interval: got %d, want %d", len(recs), recordBurst+1)
 	}
 }

@@ -113,6 +113,9 @@ type Server struct {
 	deps      Deps
 	log       *slog.Logger
 	healthLog logLimiter
+	// recorded limits the bot questions stored per client address; see
+	// recordEvery.
+	recorded *addressLimiter
 }
 
 // New returns a Server over deps, filling the zero fields with defaults.
@@ -129,7 +132,7 @@ func New(deps Deps) *Server {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	return &Server{deps: deps, log: deps.Logger.With("component", "web")}
+	return &Server{deps: deps, log: deps.Logger.With("component", "web"), recorded: newAddressLimiter(recordEvery, recordBurst)}
 }
 
 // Handler returns the hub's HTTP handler with every route and middleware.
@@ -152,15 +155,14 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) routes(mux *http.ServeMux) {
 	// The page route and the API route of one action share a limiter, so
 	// mixing them cannot double a client's rate.
-	asks := newAddressLimiter(askEvery, askBurst)
 	leaves := newAddressLimiter(leaveEvery, leaveBurst)
 	lookups := newLookupLimits()
 	mux.Handle("GET /{$}", s.page(s.citizenPage))
-	mux.Handle("POST /ask", s.limit(asks, s.page(s.askForm)))
+	mux.Handle("POST /ask", s.page(s.askForm))
 	mux.Handle("POST /leave-message", s.limit(leaves, s.page(s.leaveForm)))
 	mux.Handle("POST /leave-message/status", s.page(s.lookupForm(lookups)))
 
-	mux.Handle("POST /api/v1/bot/ask", s.limit(asks, s.api(s.apiAsk)))
+	mux.Handle("POST /api/v1/bot/ask", s.api(s.apiAsk))
 	mux.Handle("POST /api/v1/handoff", s.limit(newAddressLimiter(handoffEvery, handoffBurst), s.api(s.apiHandoff)))
 	mux.Handle("GET /api/v1/hours", s.api(s.apiHours))
 	mux.Handle("POST /api/v1/leave-message", s.limit(leaves, s.api(s.apiLeaveMessage)))
