@@ -136,6 +136,9 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 		MaxChats: s.deps.MaxChats,
 		Queue:    s.queueView(queue),
 	}
+	if !s.deps.Calendar.IsOpen(s.now()) {
+		view.ClosedHours, view.Hours = true, s.deps.Calendar.Describe()
+	}
 	if acct.MaxChats > 0 {
 		view.MaxChats = acct.MaxChats
 	}

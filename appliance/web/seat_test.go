@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"wenban/appliance/auth"
 	"wenban/appliance/conversation"
@@ -480,5 +481,29 @@ func TestPasswordChangeLockIsExplained(t *testing.T) {
 	}
 	if strings.Contains(h.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("the lock was logged as an error: %s", h.logs.String())
+	}
+}
+
+func TestWorkbenchShowsClosedHours(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createAccount("zhang", "张敏", auth.RoleAgent)
+	c := h.client()
+	h.login(c, "zhang")
+	tests := []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"working hours", openTime, false},
+		{"after hours", closedTime, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h.clock.Set(tt.at)
+			page := h.get(c, "/seat")
+			if got := strings.Contains(page.body, `data-testid="seat-closed-hours"`); got != tt.want {
+				t.Errorf("closed-hours notice: got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -49,6 +49,10 @@ type Workbench struct {
 	// Chats are the conversations the seat serves, shown as tabs; the
 	// first is the selected one.
 	Chats []Chat
+	// ClosedHours is set outside working hours, when citizens cannot
+	// reach a seat and are offered the 留言 form; Hours describes them.
+	ClosedHours bool
+	Hours       string
 }
 
 // QueueItem is one waiting citizen.
