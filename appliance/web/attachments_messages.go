@@ -84,8 +84,8 @@ func fileTypeLabels(types []string) []string {
 	names := map[string]string{
 		attach.TypePDF:   "PDF",
 		attach.TypeText:  "文本文件",
-		attach.TypeOLE:   "Word、Excel、PowerPoint、WPS 文档",
-		attach.TypeOOXML: "Word、Excel、PowerPoint 文档（docx、xlsx、pptx）",
+		attach.TypeOLE:   "旧版 Office 和 WPS 文档（doc、xls、ppt、wps）",
+		attach.TypeOOXML: "Office 文档（docx、xlsx、pptx）",
 		attach.TypeOFD:   "OFD 版式文件",
 		attach.TypeZIP:   "ZIP 压缩包",
 		attach.TypePNG:   "图片",
