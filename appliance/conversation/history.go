@@ -34,7 +34,7 @@ func buildHistoryIndex(db *store.DB) (*historyIndex, error) {
 	m.DefaultAnalyzer = historyAnalyzer
 	doc := bleve.NewDocumentMapping()
 	text := bleve.NewTextFieldMapping()
-	text.Analyzer = historyAnalyzer
+	text.Analyzer = historyIndexAnalyzer
 	text.Store = true
 	text.IncludeTermVectors = true
 	doc.AddFieldMappingsAt("text", text)

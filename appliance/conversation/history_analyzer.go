@@ -21,7 +21,16 @@ import (
 // point into the original text.
 const historyAnalyzer = "history"
 
-const historySeparators = "history_separators"
+// historyIndexAnalyzer is historyAnalyzer that also indexes each CJK
+// character alone, so a one-character search such as 婚 finds 离婚. Queries
+// keep historyAnalyzer: a longer query then still matches its bigrams
+// only, and 登记 does not find every line with 登 or 记 in it.
+const historyIndexAnalyzer = "history_index"
+
+const (
+	historySeparators     = "history_separators"
+	historyBigramUnigrams = "history_bigram_unigrams"
+)
 
 func addHistoryAnalyzer(m *mapping.IndexMappingImpl) error {
 	err := m.AddCustomCharFilter(historySeparators, map[string]any{
@@ -41,6 +50,23 @@ func addHistoryAnalyzer(m *mapping.IndexMappingImpl) error {
 	})
 	if err != nil {
 		return fmt.Errorf("adding history analyzer: %w", err)
+	}
+
+	err = m.AddCustomTokenFilter(historyBigramUnigrams, map[string]any{
+		"type":           cjk.BigramName,
+		"output_unigram": true,
+	})
+	if err != nil {
+		return fmt.Errorf("adding history unigram filter: %w", err)
+	}
+	err = m.AddCustomAnalyzer(historyIndexAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []any{historySeparators},
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{cjk.WidthName, lowercase.Name, historyBigramUnigrams},
+	})
+	if err != nil {
+		return fmt.Errorf("adding history index analyzer: %w", err)
 	}
 	return nil
 }

@@ -69,3 +69,35 @@ func TestSearchKeepsTextMatches(t *testing.T) {
 		t.Errorf("got %+v, want one hit with 过户 highlighted", hits)
 	}
 }
+
+// TestSearchSingleCharacter finds a line by one of its characters, while
+// a two-character query still needs that pair together.
+func TestSearchSingleCharacter(t *testing.T) {
+	s, _ := newService(t)
+	ctx := context.Background()
+	for _, text := range []string{"离婚后房子怎么分", "登录系统后提交申请", "不动产登记要多久"} {
+		if _, _, err := s.Start(ctx, StartRequest{Channel: "web", Transcript: []Line{{From: SenderCitizen, Text: text}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		query string
+		want  int
+	}{
+		{"婚", 1},
+		{"登", 2},
+		{"登记", 1},
+		{"户", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			hits, err := s.Search(ctx, tt.query, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != tt.want {
+				t.Errorf("search %q: got %d conversations, want %d", tt.query, len(hits), tt.want)
+			}
+		})
+	}
+}
