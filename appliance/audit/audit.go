@@ -47,6 +47,10 @@ const (
 	PolicyUpdated    Action = "policy.updated"
 )
 
+// CLIActor is the ActorID of changes made with the wenban command on the
+// hub's machine, which has no staff login.
+const CLIActor = "cli"
+
 // Group returns the part of a before the dot.
 func (a Action) Group() string {
 	g, _, _ := strings.Cut(string(a), ".")

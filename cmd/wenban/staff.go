@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 )
 
@@ -29,21 +30,32 @@ func runStaff(ctx context.Context, args []string, out, errOut io.Writer) error {
 }
 
 // openAuth opens the data folder's account service for a tool.
-func openAuth(name string, args []string, errOut io.Writer, extra func(*pflag.FlagSet)) (*auth.Service, func(), error) {
+func openAuth(name string, args []string, errOut io.Writer, extra func(*pflag.FlagSet)) (*auth.Service, *audit.Log, func(), error) {
 	cfg, _, err := kbFlags(name, args, errOut, extra)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	db, err := openStore(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return auth.NewService(db, auth.Options{}), func() { db.Close() }, nil
+	return auth.NewService(db, auth.Options{}), audit.New(db, audit.Options{}), func() { db.Close() }, nil
+}
+
+// recordCLI adds an account change made from the command line to the
+// audit trail, which administrators read on the 操作日志 page, so changes
+// that bypass the pages are on record too.
+func recordCLI(ctx context.Context, trail *audit.Log, action audit.Action, target string) error {
+	e := audit.Entry{ActorID: audit.CLIActor, Actor: "本机命令行", Action: action, Target: target, Remote: "本机"}
+	if err := trail.Record(ctx, e); err != nil {
+		return fmt.Errorf("the change is saved, but recording it in the audit trail failed: %w", err)
+	}
+	return nil
 }
 
 func runStaffAdd(ctx context.Context, args []string, out, errOut io.Writer) error {
 	var login, name, role string
-	svc, done, err := openAuth("staff add", args, errOut, func(fs *pflag.FlagSet) {
+	svc, trail, done, err := openAuth("staff add", args, errOut, func(fs *pflag.FlagSet) {
 		fs.StringVar(&login, "login", "", "login name: 3 to 32 of a-z 0-9 . _ -")
 		fs.StringVar(&name, "name", "", "display name shown to citizens")
 		fs.StringVar(&role, "role", "agent", "role: agent, supervisor or admin")
@@ -76,11 +88,11 @@ func runStaffAdd(ctx context.Context, args []string, out, errOut io.Writer) erro
 		return fmt.Errorf("creating account: %s", auth.UserMessage(err))
 	}
 	fmt.Fprintf(out, "已创建账号 %s（%s，%s），初始密码：%s\n", acct.Login, acct.DisplayName, acct.Role.Label(), password)
-	return nil
+	return recordCLI(ctx, trail, audit.AccountCreated, acct.ID)
 }
 
 func runStaffList(ctx context.Context, args []string, out, errOut io.Writer) error {
-	svc, done, err := openAuth("staff list", args, errOut, nil)
+	svc, _, done, err := openAuth("staff list", args, errOut, nil)
 	if err != nil {
 		return err
 	}
@@ -102,7 +114,7 @@ func runStaffList(ctx context.Context, args []string, out, errOut io.Writer) err
 
 func runStaffReset(ctx context.Context, args []string, out, errOut io.Writer) error {
 	var login string
-	svc, done, err := openAuth("staff reset-password", args, errOut, func(fs *pflag.FlagSet) {
+	svc, trail, done, err := openAuth("staff reset-password", args, errOut, func(fs *pflag.FlagSet) {
 		fs.StringVar(&login, "login", "", "login name of the account")
 	})
 	if err != nil {
@@ -139,5 +151,5 @@ func runStaffReset(ctx context.Context, args []string, out, errOut io.Writer) er
 		return fmt.Errorf("resetting password: %s", auth.UserMessage(err))
 	}
 	fmt.Fprintf(out, "账号 %s 的新密码：%s（请登录后立即修改）\n", target.Login, password)
-	return nil
+	return recordCLI(ctx, trail, audit.PasswordReset, target.ID)
 }
