@@ -214,6 +214,13 @@ func TestBrowserVideoCall(t *testing.T) {
 		chromedp.Click(css(sel("call-hold"))),
 		waitJS(`document.querySelector('[data-testid="call-view"]').dataset.state === "live"`),
 	)
+	run(t, seatA, "zhang shrinks the call to read the suggestions and restores it",
+		chromedp.Click(css(sel("call-compact"))),
+		waitJS(`document.querySelector('[data-testid="call-view"]').getBoundingClientRect().width <= 240`),
+		waitText(sel("call-compact"), "展开"),
+		chromedp.Click(css(sel("call-compact"))),
+		waitJS(`document.querySelector('[data-testid="call-view"]').getBoundingClientRect().width > 300`),
+	)
 	run(t, citizen, "citizen's hold banner goes away",
 		chromedp.WaitNotVisible(css(sel("call-hold-banner"))),
 		videoPlaying(sel("call-remote-video")),

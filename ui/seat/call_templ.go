@@ -40,7 +40,8 @@ func callBar() templ.Component {
 
 // callView is the seat's call screen, one at a time, docked over the
 // workbench so it fits 1366x768: the citizen's video, the staff member's
-// own picture, ringing, mute, camera, hold and hang-up.
+// own picture, ringing, mute, camera, hold and hang-up. 缩小 shrinks it
+// to a strip so the suggestions under it can be read during the call.
 func callView() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -65,13 +66,13 @@ func callView() templ.Component {
 		var templ_7745c5c3_Var3 string
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(static.URL("call.css")).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/call.templ`, Line: 19, Col: 53}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `seat/call.templ`, Line: 20, Col: 53}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\"><section class=\"call-view seat-call\" data-testid=\"call-view\" data-state=\"idle\" hidden><header class=\"call-head\"><span class=\"call-status\" role=\"status\" data-testid=\"call-status\"></span> <span class=\"call-notice\" data-testid=\"call-recording-notice\" hidden></span></header><div class=\"call-videos\"><video class=\"remote\" data-testid=\"call-remote-video\" autoplay playsinline></video><video class=\"local\" data-testid=\"call-local-video\" autoplay playsinline muted></video><p class=\"call-peer-state\" data-testid=\"call-peer-state\" hidden></p></div><div class=\"call-ring\" data-testid=\"call-ring\" hidden><button type=\"button\" class=\"primary\" data-call-action=\"accept\" data-testid=\"call-accept\">接听</button> <button type=\"button\" class=\"danger\" data-call-action=\"decline\" data-testid=\"call-decline\">拒绝</button></div><div class=\"call-controls\" data-testid=\"call-controls\"><button type=\"button\" class=\"secondary\" data-call-action=\"mute\" aria-pressed=\"false\" data-testid=\"call-mute\">静音</button> <button type=\"button\" class=\"secondary\" data-call-action=\"camera\" aria-pressed=\"false\" data-testid=\"call-camera\">关闭摄像头</button> <button type=\"button\" class=\"secondary\" data-call-action=\"hold\" aria-pressed=\"false\" data-testid=\"call-hold\">保持</button> <button type=\"button\" class=\"danger\" data-call-action=\"hangup\" data-testid=\"call-hangup\">挂断</button></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\"><section class=\"call-view seat-call\" data-testid=\"call-view\" data-state=\"idle\" hidden><header class=\"call-head\"><span class=\"call-status\" role=\"status\" data-testid=\"call-status\"></span> <span class=\"call-notice\" data-testid=\"call-recording-notice\" hidden></span> <button type=\"button\" class=\"link call-compact\" data-call-action=\"compact\" aria-pressed=\"false\" data-testid=\"call-compact\">缩小</button></header><div class=\"call-videos\"><video class=\"remote\" data-testid=\"call-remote-video\" autoplay playsinline></video><video class=\"local\" data-testid=\"call-local-video\" autoplay playsinline muted></video><p class=\"call-peer-state\" data-testid=\"call-peer-state\" hidden></p></div><div class=\"call-ring\" data-testid=\"call-ring\" hidden><button type=\"button\" class=\"primary\" data-call-action=\"accept\" data-testid=\"call-accept\">接听</button> <button type=\"button\" class=\"danger\" data-call-action=\"decline\" data-testid=\"call-decline\">拒绝</button></div><div class=\"call-controls\" data-testid=\"call-controls\"><button type=\"button\" class=\"secondary\" data-call-action=\"mute\" aria-pressed=\"false\" data-testid=\"call-mute\">静音</button> <button type=\"button\" class=\"secondary\" data-call-action=\"camera\" aria-pressed=\"false\" data-testid=\"call-camera\">关闭摄像头</button> <button type=\"button\" class=\"secondary\" data-call-action=\"hold\" aria-pressed=\"false\" data-testid=\"call-hold\">保持</button> <button type=\"button\" class=\"danger\" data-call-action=\"hangup\" data-testid=\"call-hangup\">挂断</button></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

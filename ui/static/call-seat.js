@@ -245,6 +245,14 @@ function onAction(button) {
       command("call.camera_off", conv, { on: off });
       break;
     }
+    case "compact": {
+      // Local to this page: the call goes on, only its dock shrinks.
+      const compact = view.dataset.compact !== "true";
+      view.dataset.compact = String(compact);
+      button.setAttribute("aria-pressed", String(compact));
+      setText(button, compact ? "展开" : "缩小");
+      break;
+    }
     case "group-open":
       command("group.open");
       break;
