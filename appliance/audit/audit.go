@@ -45,6 +45,7 @@ const (
 	PhrasingRejected Action = "kb.phrasing_rejected"
 	KBImported       Action = "kb.imported"
 	PolicyUpdated    Action = "policy.updated"
+	BackupWritten    Action = "system.backup"
 )
 
 // CLIActor is the ActorID of changes made with the wenban command on the

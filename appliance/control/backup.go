@@ -34,8 +34,10 @@ type backupRequest struct {
 }
 
 // BackupHandler serves BackupPath: it writes an encrypted backup of
-// source() to the response while the hub keeps serving, one at a time.
-func BackupHandler(source func() backup.Source, log *slog.Logger) http.Handler {
+// source() to the response while the hub keeps serving, one at a time,
+// and calls written, when not nil, with the number of files of each
+// backup it completes.
+func BackupHandler(source func() backup.Source, log *slog.Logger, written func(files int)) http.Handler {
 	var running sync.Mutex
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -79,6 +81,9 @@ func BackupHandler(source func() backup.Source, log *slog.Logger) http.Handler {
 		}
 		w.Header().Set(trailerFiles, strconv.Itoa(len(files)))
 		log.Info("online backup written", slog.Int("files", len(files)), slog.Duration("took", time.Since(start)))
+		if written != nil {
+			written(len(files))
+		}
 	})
 }
 

@@ -153,7 +153,8 @@ func TestOnlineBackupWhileServing(t *testing.T) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.Handle(BackupPath, BackupHandler(source, slog.New(slog.DiscardHandler)))
+	written := make(chan int, 1)
+	mux.Handle(BackupPath, BackupHandler(source, slog.New(slog.DiscardHandler), func(files int) { written <- files }))
 	listen(t, path, mux)
 
 	var buf bytes.Buffer
@@ -163,6 +164,14 @@ func TestOnlineBackupWhileServing(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("got %d files, want 2 (the database and the finished attachment)", n)
+	}
+	select {
+	case files := <-written:
+		if files != 2 {
+			t.Errorf("written callback: got %d files, want 2", files)
+		}
+	default:
+		t.Error("written callback not called after a completed backup")
 	}
 
 	sum, err := backup.Check(bytes.NewReader(buf.Bytes()), key)
@@ -193,7 +202,7 @@ func TestOnlineBackupReportsFailureInTrailer(t *testing.T) {
 		return backup.Source{Dir: dir, SnapshotDB: func(string) error { return io.ErrUnexpectedEOF }}
 	}
 	mux := http.NewServeMux()
-	mux.Handle(BackupPath, BackupHandler(source, slog.New(slog.DiscardHandler)))
+	mux.Handle(BackupPath, BackupHandler(source, slog.New(slog.DiscardHandler), nil))
 	listen(t, path, mux)
 
 	_, err := RequestBackup(context.Background(), path, "abcd-efgh-ijkl-mnop", io.Discard)
@@ -205,7 +214,7 @@ func TestOnlineBackupReportsFailureInTrailer(t *testing.T) {
 func TestBackupHandlerRejectsBadRequests(t *testing.T) {
 	path := SocketPath(shortDir(t))
 	mux := http.NewServeMux()
-	mux.Handle(BackupPath, BackupHandler(func() backup.Source { return backup.Source{} }, slog.New(slog.DiscardHandler)))
+	mux.Handle(BackupPath, BackupHandler(func() backup.Source { return backup.Source{} }, slog.New(slog.DiscardHandler), nil))
 	listen(t, path, mux)
 	client := Client(path)
 

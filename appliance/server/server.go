@@ -39,6 +39,7 @@ type Server struct {
 	tokens *token.Signer // media tokens, keyed from the master key
 	conv   *conversation.Service
 	auth   *auth.Service
+	audit  *audit.Log
 	cal    *calendar.Calendar
 	hub    *realtime.Hub
 	web    *web.Server
@@ -120,6 +121,7 @@ func (s *Server) open(ctx context.Context) (Admin, error) {
 		return Admin{}, err
 	}
 
+	s.audit = audit.New(s.db, audit.Options{})
 	s.conv, err = conversation.NewService(s.db, conversation.Options{
 		MaxChats: s.cfg.Seat.MaxChats,
 		Logger:   s.log.With("component", "conversation"),
@@ -193,7 +195,7 @@ func (s *Server) openAfterAdmin(ctx context.Context) error {
 		SeatStatus:    s.hub.SeatStatus,
 		StaffedSeats:  s.hub.StaffedSeats,
 		RecheckSeat:   s.hub.RecheckSeat,
-		Audit:         audit.New(s.db, audit.Options{}),
+		Audit:         s.audit,
 		Health:        s.Health,
 		Firmware:      s.firmwareHandler(),
 		Media:         s.mediaHandler(),

@@ -19,6 +19,7 @@ var auditGroups = []seat.AuditOption{
 	{Value: "history", Label: "查看会话记录"},
 	{Value: "kb", Label: "知识库"},
 	{Value: "policy", Label: "政策法规库"},
+	{Value: "system", Label: "系统维护"},
 }
 
 // auditActionLabels are the Chinese names of the audited actions.
@@ -40,6 +41,7 @@ var auditActionLabels = map[audit.Action]string{
 	audit.PhrasingRejected: "拒绝问法建议",
 	audit.KBImported:       "导入知识库文件",
 	audit.PolicyUpdated:    "更新政策法规库",
+	audit.BackupWritten:    "数据备份",
 }
 
 // auditLog serves GET /seat/admin/audit.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"os/exec"
@@ -10,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"wenban/appliance/audit"
+	"wenban/appliance/config"
 	"wenban/appliance/control"
+	"wenban/appliance/store"
 )
 
 // startServe runs `wenban serve` on data and waits until it answers
@@ -99,4 +103,39 @@ func TestBackupWhileHubServes(t *testing.T) {
 	if matches, _ := filepath.Glob(filepath.Join(dir, ".online.wbk.tmp*")); len(matches) != 0 {
 		t.Errorf("temporary backup files left behind: %v", matches)
 	}
+
+	// The first backup is on the audit trail, which a second one carries.
+	second := filepath.Join(dir, "second.wbk")
+	if _, errOut, err := wenban(t, "backup", "--data", data, "-o", second, "--recovery-key-file", keyFile); err != nil {
+		t.Fatalf("second backup: %v\n%s", err, errOut)
+	}
+	target2 := filepath.Join(dir, "restored2")
+	if _, errOut, err := wenban(t, "restore", "--data", target2, "--recovery-key-file", keyFile, second); err != nil {
+		t.Fatalf("restore of the second backup: %v\n%s", err, errOut)
+	}
+	if got := auditedActions(t, target2, audit.Filter{Group: "system"}); len(got) != 1 || got[0].Action != audit.BackupWritten || got[0].ActorID != audit.CLIActor {
+		t.Errorf("system entries on the audit trail: got %+v, want the first online backup", got)
+	}
+}
+
+// auditedActions opens the data folder's database and lists its audit
+// trail under f.
+func auditedActions(t *testing.T, data string, f audit.Filter) []audit.Entry {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Data = data
+	master, err := cfg.OpenMasterKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(cfg.DatabasePath(), master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	entries, _, err := audit.New(db, audit.Options{}).List(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entries
 }

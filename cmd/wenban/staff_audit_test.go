@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"testing"
 
 	"wenban/appliance/audit"
-	"wenban/appliance/config"
-	"wenban/appliance/store"
 )
 
 // TestStaffChangesAudited checks that accounts made and passwords reset
@@ -20,21 +17,7 @@ func TestStaffChangesAudited(t *testing.T) {
 		t.Fatalf("staff reset-password: %v %s", err, errOut)
 	}
 
-	cfg := config.Default()
-	cfg.Data = data
-	master, err := cfg.OpenMasterKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(cfg.DatabasePath(), master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	entries, _, err := audit.New(db, audit.Options{}).List(context.Background(), audit.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := auditedActions(t, data, audit.Filter{})
 	if len(entries) != 2 {
 		t.Fatalf("audit entries: got %d, want 2 (%+v)", len(entries), entries)
 	}
