@@ -26,6 +26,7 @@ type Conversations interface {
 	ReplyLeftMessage(ctx context.Context, id string, agent conversation.Agent, reply string) (conversation.LeftMessage, error)
 	LookUpLeftMessage(ctx context.Context, ref, phone string) (conversation.LeftMessageStatus, error)
 	RecordQuestion(ctx context.Context, r conversation.QuestionRecord) error
+	Questions(ctx context.Context) ([]conversation.QuestionRecord, error)
 }
 
 // Calendar reports when the staff seats are open. *calendar.Calendar

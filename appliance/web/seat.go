@@ -111,7 +111,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 
 func navOf(r *http.Request, current string) seat.Nav {
 	sess, acct := account(r)
-	return seat.Nav{Name: acct.DisplayName, Admin: acct.Role.AtLeast(auth.RoleAdmin), CSRF: sess.CSRF, Current: current}
+	return seat.Nav{Name: acct.DisplayName, Admin: acct.Role.AtLeast(auth.RoleAdmin), Supervisor: acct.Role.AtLeast(auth.RoleSupervisor),
+		CSRF: sess.CSRF, Current: current}
 }
 
 // workbench renders the seat's queue and the conversations it serves, with

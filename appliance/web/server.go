@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"wenban/appliance/audit"
+	"wenban/appliance/auth"
 	"wenban/appliance/bot"
 	"wenban/ui/static"
 )
@@ -186,6 +187,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.audited(audit.MessageReplied, pathTarget("id"), s.replyLeftMessage)))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
 	mux.Handle("GET /seat/admin/audit", s.adminPage(s.auditLog))
+	mux.Handle("GET /seat/admin/stats", s.requireStaff(auth.RoleSupervisor, true, s.page(s.statsPage)))
 	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.audited(audit.AccountCreated, formTarget("login"), s.createAccount)))
 	mux.Handle("POST /seat/admin/accounts/{id}", s.adminPage(s.audited(audit.AccountUpdated, pathTarget("id"), s.updateAccount)))
 	mux.Handle("POST /seat/admin/accounts/{id}/reset", s.adminPage(s.audited(audit.PasswordReset, pathTarget("id"), s.resetAccountPassword)))

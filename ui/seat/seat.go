@@ -17,6 +17,9 @@ type Nav struct {
 	// Name is the signed-in staff member's display name.
 	Name  string
 	Admin bool
+	// Supervisor is set for supervisors and administrators, who see the
+	// service statistics.
+	Supervisor bool
 	// CSRF is the session's token, posted back by the logout form.
 	CSRF string
 	// Current is the page shown: "workbench", "history", "messages",
