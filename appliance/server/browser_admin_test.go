@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -12,9 +14,9 @@ import (
 
 // TestBrowserAdminAndLeftMessage drives the back office and the 留言 path
 // outside working hours: the first-run administrator must set their own
-// password, creates a staff account on the accounts page, a citizen leaves
-// a message because the seats are closed, and the staff member records
-// the answer.
+// password, creates a staff account on the accounts page and publishes an
+// announcement the citizen page then shows, a citizen leaves a message
+// because the seats are closed, and the staff member records the answer.
 // navigate runs actions that end in a page load (a form post, a link) and
 // waits for that load, so the next step never queries a page in flight.
 func navigate(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
@@ -69,7 +71,29 @@ func TestBrowserAdminAndLeftMessage(t *testing.T) {
 	navigate(t, admin, "admin creates the account", chromedp.Click(css(sel("account-submit"))))
 	run(t, admin, "the new account is listed", waitText(sel("account-item-login"), "wangfang"))
 
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	navigate(t, admin, "admin opens the announcements", chromedp.Navigate(r.url+"/seat/admin/announcements"))
+	run(t, admin, "admin fills in an announcement",
+		chromedp.WaitVisible(css(sel("announcement-form"))),
+		chromedp.SendKeys(css(sel("announcement-title")), "窗口调整通知"),
+		chromedp.SendKeys(css(sel("announcement-body")), "今天下午3号窗口暂停办理抵押登记。"),
+		discard(chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+			document.querySelector('[data-testid="announcement-from"]').value = %q;
+			document.querySelector('[data-testid="announcement-until"]').value = %q;
+			return true;
+		})()`, today, today))),
+	)
+	navigate(t, admin, "admin publishes it", chromedp.Click(css(sel("announcement-submit"))))
+	run(t, admin, "the announcement is listed as showing",
+		chromedp.WaitVisible(css(sel("announcement-notice"))),
+		waitText(sel("announcement-row"), "显示中"),
+	)
+
 	citizen := tab(t, bctx)
+	run(t, citizen, "citizen sees the announcement",
+		chromedp.Navigate(r.url+"/"),
+		waitText(sel("notice"), "公告：窗口调整通知"),
+	)
 	run(t, citizen, "citizen outside hours sees the leave-message form with the question kept",
 		chromedp.Navigate(r.url+"/"),
 		chromedp.WaitVisible(css(sel("hours-closed"))),

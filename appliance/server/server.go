@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"wenban/appliance/announce"
 	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/bot"
@@ -196,6 +197,7 @@ func (s *Server) openAfterAdmin(ctx context.Context) error {
 		StaffedSeats:  s.hub.StaffedSeats,
 		RecheckSeat:   s.hub.RecheckSeat,
 		Audit:         s.audit,
+		Announcements: announce.New(s.db, s.cal.Location(), nil),
 		Health:        s.Health,
 		Firmware:      s.firmwareHandler(),
 		Media:         s.mediaHandler(),

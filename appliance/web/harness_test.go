@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"wenban/appliance/announce"
 	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/bot"
@@ -155,9 +156,10 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 			defer h.healthMu.Unlock()
 			return h.healthErr
 		},
-		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:    h.clock.Now,
-		Audit:  h.audit,
+		Logger:        slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:           h.clock.Now,
+		Audit:         h.audit,
+		Announcements: announce.New(db, cal.Location(), h.clock.Now),
 	}
 	h.srv = httptest.NewServer(New(deps).Handler())
 	t.Cleanup(h.srv.Close)

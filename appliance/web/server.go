@@ -67,6 +67,9 @@ type Deps struct {
 	// offers the leave-message form rather than a queue nobody serves.
 	// Nil counts one.
 	StaffedSeats func() int
+	// Announcements keeps the hall's announcements, which the citizen
+	// page shows. Nil shows none and serves no announcements page.
+	Announcements AnnouncementBoard
 	// Audit keeps the staff side's audit trail. Nil records nothing and
 	// serves no audit page.
 	Audit AuditTrail
@@ -187,6 +190,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.audited(audit.MessageReplied, pathTarget("id"), s.replyLeftMessage)))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
 	mux.Handle("GET /seat/admin/audit", s.adminPage(s.auditLog))
+	mux.Handle("GET /seat/admin/announcements", s.adminPage(s.announcementsPage))
+	mux.Handle("POST /seat/admin/announcements", s.adminPage(s.audited(audit.AnnouncementPublished, formTarget("title"), s.publishAnnouncement)))
+	mux.Handle("POST /seat/admin/announcements/{id}/withdraw", s.adminPage(s.audited(audit.AnnouncementWithdrawn, pathTarget("id"), s.withdrawAnnouncement)))
 	mux.Handle("GET /seat/admin/stats", s.requireStaff(auth.RoleSupervisor, true, s.page(s.statsPage)))
 	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.audited(audit.AccountCreated, formTarget("login"), s.createAccount)))
 	mux.Handle("POST /seat/admin/accounts/{id}", s.adminPage(s.audited(audit.AccountUpdated, pathTarget("id"), s.updateAccount)))

@@ -29,6 +29,13 @@ type Page struct {
 	Conversation *Conversation
 	Leave        LeaveForm
 	Lookup       Lookup
+	// Notices are the hall's announcements that show today.
+	Notices []Notice
+}
+
+// Notice is one announcement (公告) on the citizen page.
+type Notice struct {
+	Title, Body, Period string
 }
 
 // Hours describes the working hours of the staff seats.
