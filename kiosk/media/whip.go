@@ -282,16 +282,46 @@ func (p *Publication) Connected() <-chan struct{} { return p.connected }
 // Ended is closed when the connection failed or was closed.
 func (p *Publication) Ended() <-chan struct{} { return p.ended }
 
+// deleteAfterStall bounds the session deletion that follows a peer
+// connection close that timed out.
+const deleteAfterStall = 2 * time.Second
+
 // Close closes the peer connection and then deletes the session resource
 // on the hub. It leaves the tracks open: close them after Close returns,
 // because closing a mediadevices track while its peer connection still
 // reads from it can hang.
+//
+// Closing the peer connection waits for each mediadevices track to stop
+// writing, and a track whose source has stalled (a camera pulled out
+// mid-frame) never does until the track itself is closed. So Close gives
+// up waiting when ctx ends, letting the caller close the tracks, which
+// releases the peer connection's close in the background.
+//
+// NOTE: the stall was seen once, in a goroutine dump of a kiosk test run
+// on a loaded machine (an unbind waiting on an audio track's writer); a
+// test with a stalling camera did not reproduce it, so this path has no
+// test of its own.
 func (p *Publication) Close(ctx context.Context) error {
 	p.closeOnce.Do(func() {
-		pcErr := p.pc.Close()
+		closed := make(chan error, 1)
+		go func() { closed <- p.pc.Close() }()
+		var pcErr error
+		select {
+		case pcErr = <-closed:
+		case <-ctx.Done():
+			pcErr = fmt.Errorf("closing the peer connection: %w (a track is still writing; closing the tracks ends it)", ctx.Err())
+		}
 		p.endOnce.Do(func() { close(p.ended) })
 
-		p.closeErr = errors.Join(pcErr, p.deleteResource(ctx))
+		// The hub's session resource is still worth deleting when the wait
+		// above used up ctx, so that deletion gets a short time of its own.
+		delCtx := ctx
+		if ctx.Err() != nil {
+			var cancel context.CancelFunc
+			delCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), deleteAfterStall)
+			defer cancel()
+		}
+		p.closeErr = errors.Join(pcErr, p.deleteResource(delCtx))
 	})
 
 	return p.closeErr
