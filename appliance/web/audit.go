@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
+	"time"
 
 	"wenban/appliance/audit"
 	"wenban/appliance/auth"
@@ -81,16 +83,31 @@ func (s *Server) recordLogin(r *http.Request, login string, sess auth.Session, e
 	}
 
 	e := audit.Entry{Action: audit.LoginFailed, Detail: loginFailureDetail(err)}
+	// auth folds case and spaces in a login, so the trail must too, or
+	// guesses typed as " AGENT2" would hide from agent2's filter.
+	typed := strings.ToLower(strings.TrimSpace(login))
 	if accounts, lerr := s.deps.Auth.Accounts(r.Context()); lerr == nil {
 		for _, a := range accounts {
-			if a.Login == login {
+			if strings.EqualFold(a.Login, typed) {
 				e.ActorID, e.Actor = a.ID, a.DisplayName
 				break
 			}
 		}
 	}
+	// Guesses at names nobody has could otherwise flood the capped trail
+	// and push real entries out, so one address records only a few.
+	if e.ActorID == "" && !s.unknownLogins.allow(r.RemoteAddr, s.now()) {
+		return
+	}
 	s.recordAudit(r, e)
 }
+
+// Rate of audit entries for failed logins that name no account, per
+// client address: enough to show an attack, too few to flood the trail.
+const (
+	unknownLoginEvery = time.Minute
+	unknownLoginBurst = 20
+)
 
 func loginFailureDetail(err error) string {
 	switch {

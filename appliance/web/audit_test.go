@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -32,6 +34,8 @@ func TestAuditTrailRecordsStaffActions(t *testing.T) {
 	h.postForm(c, "/seat/login", url.Values{"login": {"zhang"}, "password": {"typed-secret-1"}, csrfField: {formTokenOf(t, page.body)}})
 	page = h.get(c, "/seat/login")
 	h.postForm(c, "/seat/login", url.Values{"login": {"typed-secret-2"}, "password": {"x"}, csrfField: {formTokenOf(t, page.body)}})
+	page = h.get(c, "/seat/login")
+	h.postForm(c, "/seat/login", url.Values{"login": {" ZHANG "}, "password": {"typed-secret-3"}, csrfField: {formTokenOf(t, page.body)}})
 
 	h.login(c, "zhang")
 	conv := h.startConversation("宅基地怎么申请")
@@ -58,6 +62,7 @@ func TestAuditTrailRecordsStaffActions(t *testing.T) {
 		"login.succeeded " + entries[0].ActorID + " ",
 		"history.viewed " + zhang.ID + " " + string(conv.ID),
 		"login.succeeded " + zhang.ID + " ",
+		"login.failed " + zhang.ID + " ",
 		"login.failed  ",
 		"login.failed " + zhang.ID + " ",
 	}
@@ -68,22 +73,22 @@ func TestAuditTrailRecordsStaffActions(t *testing.T) {
 		if e.Remote != "127.0.0.1" {
 			t.Errorf("%s: got remote %q, want 127.0.0.1", e.Action, e.Remote)
 		}
-		for _, secret := range []string{"typed-secret-1", "typed-secret-2"} {
+		for _, secret := range []string{"typed-secret-1", "typed-secret-2", "typed-secret-3"} {
 			if strings.Contains(e.Target+e.Detail+e.Actor, secret) {
 				t.Errorf("%s holds the typed %q", e.Action, secret)
 			}
 		}
 	}
-	if entries[5].Detail != "账号或密码错误" {
-		t.Errorf("failed login detail: got %q, want 账号或密码错误", entries[5].Detail)
+	if entries[6].Detail != "账号或密码错误" {
+		t.Errorf("failed login detail: got %q, want 账号或密码错误", entries[6].Detail)
 	}
 
 	view := h.get(admin, "/seat/admin/audit?group=login")
 	if view.status != http.StatusOK {
 		t.Fatalf("audit page: got %d, want 200", view.status)
 	}
-	if n := strings.Count(view.body, `data-testid="audit-row"`); n != 4 {
-		t.Errorf("login rows on the page: got %d, want 4", n)
+	if n := strings.Count(view.body, `data-testid="audit-row"`); n != 5 {
+		t.Errorf("login rows on the page: got %d, want 5", n)
 	}
 	for _, want := range []string{"登录失败", "未知账号", "张敏", "账号或密码错误"} {
 		if !strings.Contains(view.body, want) {
@@ -92,5 +97,25 @@ func TestAuditTrailRecordsStaffActions(t *testing.T) {
 	}
 	if strings.Contains(view.body, "停用账号") {
 		t.Errorf("login filter shows an account action")
+	}
+}
+
+// TestAuditUnknownLoginsLimited sends more failed logins for a name no
+// account has than one address may record.
+func TestAuditUnknownLoginsLimited(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	for i := range unknownLoginBurst + 5 {
+		// The login route's own limiter would refuse these, so the test
+		// records them directly.
+		r := httptest.NewRequest(http.MethodPost, "/seat/login", nil)
+		r.RemoteAddr = "10.1.1.1:4000"
+		h.web.recordLogin(r, fmt.Sprintf("nobody%d", i), auth.Session{}, auth.ErrBadCredentials)
+	}
+	entries, total, err := h.audit.List(context.Background(), audit.Filter{Group: "login"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != unknownLoginBurst || len(entries) != unknownLoginBurst {
+		t.Errorf("recorded unknown-name failures: got %d, want %d", total, unknownLoginBurst)
 	}
 }

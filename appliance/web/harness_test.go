@@ -92,6 +92,7 @@ type harness struct {
 	clock  *clock
 	logs   *logBuffer
 	audit  *audit.Log
+	web    *Server
 
 	healthMu  sync.Mutex
 	healthErr error
@@ -161,7 +162,8 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		Audit:         h.audit,
 		Announcements: announce.New(db, cal.Location(), h.clock.Now),
 	}
-	h.srv = httptest.NewServer(New(deps).Handler())
+	h.web = New(deps)
+	h.srv = httptest.NewServer(h.web.Handler())
 	t.Cleanup(h.srv.Close)
 	return h
 }

@@ -18,8 +18,10 @@ import (
 // Questions to the bot are always answered: an acceptance run asks
 // hundreds of them from one machine. Only their recording for the
 // learning loop is limited, to recordBurst at once and one every
-// recordEvery per address, so one client can neither fill the disk nor
-// push the real questions out of the kept 100,000 and the clusters page.
+// recordEvery per address. One client then cannot fill the disk, and it
+// would take a day of steady junk from one address to replace the kept
+// 100,000 questions; many addresses still could, which the cap, not the
+// rate, bounds.
 const (
 	recordEvery  = time.Second
 	recordBurst  = 120

@@ -120,6 +120,9 @@ type Server struct {
 	// recorded limits the bot questions stored per client address; see
 	// recordEvery.
 	recorded *addressLimiter
+	// unknownLogins limits the audit entries of failed logins for names
+	// no account has; see unknownLoginEvery.
+	unknownLogins *addressLimiter
 }
 
 // New returns a Server over deps, filling the zero fields with defaults.
@@ -136,7 +139,8 @@ func New(deps Deps) *Server {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	return &Server{deps: deps, log: deps.Logger.With("component", "web"), recorded: newAddressLimiter(recordEvery, recordBurst)}
+	return &Server{deps: deps, log: deps.Logger.With("component", "web"), recorded: newAddressLimiter(recordEvery, recordBurst),
+		unknownLogins: newAddressLimiter(unknownLoginEvery, unknownLoginBurst)}
 }
 
 // Handler returns the hub's HTTP handler with every route and middleware.

@@ -53,7 +53,7 @@ func TestStatsPage(t *testing.T) {
 	for _, want := range []string{
 		"2 问", "直接答复 50.0%", // one of the two questions answered
 		"3 次", "接入 2 次，排队中离开 1 次",
-		"100.0%",                         // both served at once, within 10 minutes
+		"100.0%",                  // both served at once, within 10 minutes
 		"50.0%", "2 次评价，平均 4.0 分", // one of two ratings at 4 or more
 		`aria-current="page">近 30 天`,
 	} {
