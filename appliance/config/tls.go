@@ -5,6 +5,9 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // TLS modes.
@@ -100,6 +103,11 @@ func (c Config) validateTLS() error {
 		if len(c.TLSHosts()) == 0 {
 			return fmt.Errorf("tls.mode auto needs tls.hosts: list the names and IP addresses seats and kiosks use, because listen %q names no host", c.Listen)
 		}
+		for _, h := range c.TLSHosts() {
+			if err := checkTLSHost(h); err != nil {
+				return err
+			}
+		}
 	default:
 		return fmt.Errorf("tls.mode %q is invalid: use off, files or auto", t.Mode)
 	}
@@ -112,4 +120,35 @@ func (c Config) validateTLS() error {
 		}
 	}
 	return nil
+}
+
+// checkTLSHost rejects a tls.hosts entry the auto CA must not be limited
+// to. The CA may sign each name and its subdomains, so an empty entry
+// (a stray "-" in the list) would let it sign every name, and a public
+// suffix such as cn or gov.cn every name under it.
+func checkTLSHost(h string) error {
+	if strings.TrimSpace(h) == "" {
+		return fmt.Errorf("tls.hosts has an empty entry: remove it, because the local CA would then be allowed to sign for every site")
+	}
+	if net.ParseIP(h) != nil || h == "localhost" {
+		return nil
+	}
+	if strings.ContainsAny(h, " *") || strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".") {
+		return fmt.Errorf("tls.hosts entry %q is not a host name: list plain names such as wenban.hall.local", h)
+	}
+	if suffix, _ := publicsuffix.PublicSuffix(strings.ToLower(h)); suffix == strings.ToLower(h) && strings.Contains(h, ".") || isTopLevel(h) {
+		return fmt.Errorf("tls.hosts entry %q is a public suffix, under which the local CA could sign for other sites: list the hub's own name, such as wenban.%s", h, h)
+	}
+	return nil
+}
+
+// isTopLevel reports whether a one-label name is a top-level domain that
+// the public suffix list knows, such as cn or com; other one-label names
+// (wenban, hub01) are LAN host names.
+func isTopLevel(h string) bool {
+	if strings.Contains(h, ".") {
+		return false
+	}
+	_, icann := publicsuffix.PublicSuffix(strings.ToLower(h))
+	return icann
 }

@@ -22,6 +22,13 @@ func TestTLSValidate(t *testing.T) {
 			c.Listen = "0.0.0.0:8443"
 			c.TLS = TLS{Mode: TLSAuto, Hosts: []string{"10.12.0.5"}}
 		}, ""},
+		{"auto with a LAN name", func(c *Config) {
+			c.TLS = TLS{Mode: TLSAuto, Hosts: []string{"wenban.hall.local", "wenban", "localhost", "10.12.0.5"}}
+		}, ""},
+		{"auto with an empty host", func(c *Config) { c.TLS = TLS{Mode: TLSAuto, Hosts: []string{"10.12.0.5", ""}} }, "empty entry"},
+		{"auto with a top-level domain", func(c *Config) { c.TLS = TLS{Mode: TLSAuto, Hosts: []string{"cn"}} }, "public suffix"},
+		{"auto with a public suffix", func(c *Config) { c.TLS = TLS{Mode: TLSAuto, Hosts: []string{"gov.cn"}} }, "public suffix"},
+		{"auto with a wildcard", func(c *Config) { c.TLS = TLS{Mode: TLSAuto, Hosts: []string{"*.hall.local"}} }, "not a host name"},
 		{"redirect without tls", func(c *Config) { c.TLS.RedirectListen = "0.0.0.0:8080" }, "tls.redirect_listen"},
 		{"redirect on listen", func(c *Config) {
 			c.TLS = TLS{Mode: TLSAuto, RedirectListen: c.Listen}

@@ -21,6 +21,9 @@ var privateRanges = []string{"127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.
 func constrain(tmpl *x509.Certificate, hosts []string) {
 	tmpl.PermittedDNSDomainsCritical = true
 	for _, h := range hosts {
+		if h == "" {
+			continue // config rejects it; an empty constraint would permit every name
+		}
 		ip := net.ParseIP(h)
 		if ip == nil {
 			tmpl.PermittedDNSDomains = append(tmpl.PermittedDNSDomains, h)
