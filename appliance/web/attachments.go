@@ -83,26 +83,32 @@ func (s *Server) apiCitizenUpload(w http.ResponseWriter, r *http.Request) error 
 		return &appError{Status: http.StatusConflict, Message: msgUploadQueued,
 			Cause: fmt.Errorf("conversation %s is still queued", c.ID)}
 	}
-	if err := s.checkCitizenQuota(r, c.ID); err != nil {
+	release, err := s.reserveCitizenQuota(r, c.ID)
+	if err != nil {
 		return err
 	}
+	defer release()
 	return s.upload(w, r, uploadRequest{conversation: c.ID, from: conversation.SenderCitizen, uploadedBy: "citizen"})
 }
 
-// checkCitizenQuota rejects an upload that would take the citizen's
+// reserveCitizenQuota rejects an upload that would take the citizen's
 // files in the conversation past the limit, which abandoned conversations
-// would otherwise let grow without end.
-func (s *Server) checkCitizenQuota(r *http.Request, id conversation.ID) error {
+// would otherwise let grow without end, and holds its size until release
+// is called. Uploads in flight count, so parallel requests cannot all
+// pass the check before any is stored; one without a declared length
+// counts as the largest file it could be.
+func (s *Server) reserveCitizenQuota(r *http.Request, id conversation.ID) (release func(), err error) {
 	if s.deps.Attachments == nil {
-		return nil // upload answers that files are off
+		return func() {}, nil // upload answers that files are off
 	}
-	limit := s.deps.Attachments.Limits.MaxCitizenBytes
+	limits := s.deps.Attachments.Limits
+	limit := limits.MaxCitizenBytes
 	if limit <= 0 {
 		limit = DefaultMaxCitizenBytes
 	}
 	metas, err := s.deps.Attachments.Store.List(r.Context(), string(id), attach.KindUnknown)
 	if err != nil {
-		return fmt.Errorf("listing attachments of conversation %s: %w", id, err)
+		return nil, fmt.Errorf("listing attachments of conversation %s: %w", id, err)
 	}
 	var used int64
 	for _, m := range metas {
@@ -110,11 +116,28 @@ func (s *Server) checkCitizenQuota(r *http.Request, id conversation.ID) error {
 			used += m.Size
 		}
 	}
-	if used+max(r.ContentLength, 0) > limit {
-		return &appError{Status: http.StatusRequestEntityTooLarge, Message: msgCitizenQuota,
-			Cause: fmt.Errorf("conversation %s holds %d bytes of citizen files", id, used)}
+	size := r.ContentLength
+	if size < 0 {
+		size = max(limits.MaxImageBytes, limits.MaxFileBytes, limits.MaxVoiceBytes)
 	}
-	return nil
+
+	s.uploadsMu.Lock()
+	defer s.uploadsMu.Unlock()
+	if s.uploadsInFlight == nil {
+		s.uploadsInFlight = map[conversation.ID]int64{}
+	}
+	if used+s.uploadsInFlight[id]+size > limit {
+		return nil, &appError{Status: http.StatusRequestEntityTooLarge, Message: msgCitizenQuota,
+			Cause: fmt.Errorf("conversation %s holds %d bytes of citizen files and %d in flight", id, used, s.uploadsInFlight[id])}
+	}
+	s.uploadsInFlight[id] += size
+	return func() {
+		s.uploadsMu.Lock()
+		defer s.uploadsMu.Unlock()
+		if s.uploadsInFlight[id] -= size; s.uploadsInFlight[id] <= 0 {
+			delete(s.uploadsInFlight, id)
+		}
+	}, nil
 }
 
 // seatUpload serves POST /seat/api/attachments for the seat serving the

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -85,7 +86,8 @@ func newAttachHarness(t *testing.T, tune ...func(*AttachmentLimits)) *attachHarn
 	for _, f := range tune {
 		f(&deps.Attachments.Limits)
 	}
-	h.srv = httptest.NewServer(New(deps).Handler())
+	h.web = New(deps)
+	h.srv = httptest.NewServer(h.web.Handler())
 	t.Cleanup(h.srv.Close)
 	return &attachHarness{harness: h, dir: dir, store: files}
 }
@@ -489,5 +491,52 @@ func TestCitizenUploadQuota(t *testing.T) {
 	}
 	if !strings.Contains(resp.body, msgCitizenQuota) {
 		t.Errorf("quota reply: got %s, want %q", resp.body, msgCitizenQuota)
+	}
+}
+
+// TestCitizenUploadQuotaCountsInFlight reserves more uploads than the
+// quota holds while none has finished: the ones over it are refused at
+// once, rather than all passing the check before any is stored, and a
+// released reservation frees its room.
+func TestCitizenUploadQuotaCountsInFlight(t *testing.T) {
+	size := int64(len(testPDF))
+	h := newAttachHarness(t, func(l *AttachmentLimits) { l.MaxCitizenBytes = 3 * size })
+	agent := h.createAccount("zhang", "张敏", auth.RoleAgent)
+	c, _ := h.citizen(agent)
+	reserve := func(length int64) (func(), error) {
+		r := httptest.NewRequest(http.MethodPost, "/api/v1/attachments", nil)
+		r.ContentLength = length
+		return h.web.reserveCitizenQuota(r, c.ID)
+	}
+
+	var releases []func()
+	for i := range 3 {
+		release, err := reserve(size)
+		if err != nil {
+			t.Fatalf("reservation %d within the quota: %v", i+1, err)
+		}
+		releases = append(releases, release)
+	}
+	var ae *appError
+	if _, err := reserve(size); !errors.As(err, &ae) || ae.Status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("fourth reservation in flight: got %v, want 413", err)
+	}
+	if _, err := reserve(-1); err == nil {
+		t.Fatal("a reservation of unknown length over a full quota: got accepted, want 413")
+	}
+	releases[0]()
+	if release, err := reserve(size); err != nil {
+		t.Errorf("after one release: got %v, want room for one more", err)
+	} else {
+		release()
+	}
+	for _, release := range releases[1:] {
+		release()
+	}
+	h.web.uploadsMu.Lock()
+	left := len(h.web.uploadsInFlight)
+	h.web.uploadsMu.Unlock()
+	if left != 0 {
+		t.Errorf("reservations left after every release: got %d conversations, want 0", left)
 	}
 }

@@ -11,11 +11,13 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/bot"
+	"wenban/appliance/conversation"
 	"wenban/ui/static"
 )
 
@@ -123,6 +125,11 @@ type Server struct {
 	// unknownLogins limits the audit entries of failed logins for names
 	// no account has; see unknownLoginEvery.
 	unknownLogins *addressLimiter
+
+	// uploadsMu guards uploadsInFlight, the bytes of citizen uploads
+	// still streaming, per conversation, which the quota counts.
+	uploadsMu       sync.Mutex
+	uploadsInFlight map[conversation.ID]int64
 }
 
 // New returns a Server over deps, filling the zero fields with defaults.
