@@ -82,6 +82,10 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 		return &appError{Status: http.StatusConflict, Message: msgNoSeat, LeaveMessage: true}
 	}
 
+	key := clientKey(r.RemoteAddr)
+	if err := s.checkQueuedFrom(r.Context(), key); err != nil {
+		return err
+	}
 	start := conversation.StartRequest{
 		Channel:    channelOf(req.Channel),
 		Topic:      req.Topic,
@@ -91,6 +95,7 @@ func (s *Server) apiHandoff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.noteQueuedFrom(c.ID, key)
 	http.SetCookie(w, &http.Cookie{
 		Name:     citizenCookie,
 		Value:    conversation.CookieValue(c.ID, token),

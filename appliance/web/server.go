@@ -130,6 +130,11 @@ type Server struct {
 	// still streaming, per conversation, which the quota counts.
 	uploadsMu       sync.Mutex
 	uploadsInFlight map[conversation.ID]int64
+
+	// queuedMu guards queuedFrom, the client key of each conversation
+	// this server queued, which maxQueuedPerClient counts.
+	queuedMu   sync.Mutex
+	queuedFrom map[conversation.ID]string
 }
 
 // New returns a Server over deps, filling the zero fields with defaults.

@@ -172,8 +172,14 @@ async function handoff() {
       openChat();
       return;
     }
-    if (status === 409 && data.leave_message) {
+    if (data.leave_message) {
+      // Closed hours, no seat, a full queue or too many places from this
+      // network: the 留言 form is the way on, under the reason.
       showLeave();
+      if (status !== 409) {
+        setText(el("leave-error"), errorText(data, busyText));
+        show(el("leave-error"), true);
+      }
       return;
     }
     setText(error, errorText(data, busyText));
