@@ -98,15 +98,24 @@ func deviceKey(lk, nonce string) string {
 	return lk + "/device/" + hex.EncodeToString(sum[:8])
 }
 
+// deviceSubject is what a device cookie is bound to: the account and a
+// digest of its password hash, which every change or reset of the
+// password replaces, so the cookies of a device that knew the old
+// password stop sparing it the name-wide lock.
+func deviceSubject(accountID, passwordHash string) string {
+	sum := sha256.Sum256([]byte(passwordHash))
+	return accountID + "/" + hex.EncodeToString(sum[:8])
+}
+
 // trustedDevice returns the attempt record key of the device cookie for
-// accountID among cookies, or "" when none is valid.
-func trustedDevice(key []byte, lk, accountID string, cookies []*http.Cookie, now time.Time) string {
+// accountID, bound to subject, among cookies, or "" when none is valid.
+func trustedDevice(key []byte, lk, accountID, subject string, cookies []*http.Cookie, now time.Time) string {
 	name := DeviceCookiePrefix + accountID
 	for _, c := range cookies {
 		if c.Name != name {
 			continue
 		}
-		if nonce, ok := verifyDeviceToken(key, accountID, c.Value, now); ok {
+		if nonce, ok := verifyDeviceToken(key, subject, c.Value, now); ok {
 			return deviceKey(lk, nonce)
 		}
 	}

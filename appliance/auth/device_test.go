@@ -370,3 +370,27 @@ func mustDeviceKey(t *testing.T, s *Service) []byte {
 	}
 	return key
 }
+
+// TestDeviceCookieEndsWithPasswordReset resets the owner's password: a
+// device that signed in with the old one no longer skips the name-wide
+// lock, and signing in with the new one gives it a cookie that does.
+func TestDeviceCookieEndsWithPasswordReset(t *testing.T) {
+	h := newHarness(t)
+	a := h.create(t, ownerLogin, "张三", RoleAgent, ownerPassword)
+	srv := loginServer(t, h)
+
+	seat := newBrowser(t, srv)
+	if got := seat.login("192.0.2.10", ownerLogin, ownerPassword); got.status != http.StatusNoContent {
+		t.Fatalf("owner's first login: got status %d, want %d", got.status, http.StatusNoContent)
+	}
+	admin := h.create(t, "admin1", "王敏", RoleAdmin, "Admin-Pass-2026-y")
+	const reset = "Reset-Pass-2026-x"
+	if err := h.svc.ResetPassword(context.Background(), admin.ID, a.ID, reset); err != nil {
+		t.Fatal(err)
+	}
+	lockNameWide(t, srv, ownerLogin)
+
+	if got := seat.login("192.0.2.11", ownerLogin, reset); got.status != http.StatusTooManyRequests {
+		t.Errorf("old device after the reset: got status %d, want the name-wide lock (%d)", got.status, http.StatusTooManyRequests)
+	}
+}

@@ -122,7 +122,7 @@ func (s *Service) beginAttempt(a *attempt, deviceKey []byte, cookies []*http.Coo
 		}
 
 		if a.found {
-			a.dk = trustedDevice(deviceKey, a.lk, a.rec.ID, cookies, now)
+			a.dk = trustedDevice(deviceKey, a.lk, a.rec.ID, deviceSubject(a.rec.ID, a.rec.PasswordHash), cookies, now)
 		}
 		if a.dk != "" {
 			locked, _, err = reserveAttempt(tx, a.dk, now, MaxFailures)
@@ -216,7 +216,12 @@ func (s *Service) finishLogin(a attempt, password string, deviceKey []byte) (Ses
 	if err != nil {
 		return Session{}, err
 	}
-	if sess.DeviceToken, err = newDeviceToken(deviceKey, rec.ID, s.now()); err != nil {
+	// The cookie binds the hash that will be stored after this login.
+	stored := rec.PasswordHash
+	if upgrade != "" {
+		stored = upgrade
+	}
+	if sess.DeviceToken, err = newDeviceToken(deviceKey, deviceSubject(rec.ID, stored), s.now()); err != nil {
 		return Session{}, err
 	}
 
