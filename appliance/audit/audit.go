@@ -39,6 +39,8 @@ const (
 	PasswordReset         Action = "account.password_reset"
 	MessageReplied        Action = "message.replied"
 	HistoryViewed         Action = "history.viewed"
+	MessagesViewed        Action = "history.messages_viewed"
+	FileOpened            Action = "history.file_opened"
 	KBPublished           Action = "kb.published"
 	KBRolledBack          Action = "kb.rolled_back"
 	PhrasingApproved      Action = "kb.phrasing_approved"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"wenban/appliance/attach"
+	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/conversation"
 )
@@ -58,8 +59,35 @@ func (s *Server) attachmentDownload(w http.ResponseWriter, r *http.Request) erro
 	// A shared kiosk must not keep a citizen's files in its browser cache.
 	h.Set("Cache-Control", "private, no-store")
 	singleRangeOnly(r)
+	s.recordStaffDownload(r, reader, meta, rendition)
 	http.ServeContent(w, r, "", meta.CreatedAt, blob)
 	return nil
+}
+
+// recordStaffDownload puts a staff member's opening of a citizen's file
+// or of a call recording on the audit trail. Pictures and voice messages
+// play inline in the chat, and range requests repeat a download, so
+// those are left out to keep the trail readable.
+func (s *Server) recordStaffDownload(r *http.Request, reader downloadReader, meta attach.Meta, rendition string) {
+	acct := reader.staff
+	if acct == nil || rendition != "" || r.Header.Get("Range") != "" {
+		return
+	}
+	if meta.Kind != attach.KindFile && meta.Kind != attach.KindRecording {
+		return
+	}
+	s.recordAudit(r, audit.Entry{ActorID: acct.ID, Actor: acct.DisplayName, Action: audit.FileOpened,
+		Target: meta.Conversation, Detail: fileLabel(meta)})
+}
+
+// fileLabel names a file for the trail by its kind and size, never by its
+// name, which a citizen chose and may hold personal data.
+func fileLabel(meta attach.Meta) string {
+	kind := "文件"
+	if meta.Kind == attach.KindRecording {
+		kind = "通话录像"
+	}
+	return fmt.Sprintf("%s %s（%s）", kind, meta.ID, formatMiB(meta.Size))
 }
 
 // singleRangeOnly drops a Range header that requests several ranges, so

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"wenban/appliance/attach"
+	"wenban/appliance/audit"
 	"wenban/appliance/auth"
 	"wenban/appliance/calendar"
 	"wenban/appliance/conversation"
@@ -67,12 +68,14 @@ func newAttachHarness(t *testing.T, tune ...func(*AttachmentLimits)) *attachHarn
 	}
 
 	h := &harness{t: t, conv: conv, auth: auth.NewService(db, auth.Options{}), clock: &clock{now: openTime}, logs: &logBuffer{}}
+	h.audit = audit.New(db, audit.Options{Now: h.clock.Now})
 	deps := Deps{
 		Conversations: conv,
 		Auth:          h.auth,
 		Calendar:      cal,
 		Logger:        slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:           h.clock.Now,
+		Audit:         h.audit,
 		Attachments: &Attachments{
 			Store: files,
 			Lines: conv,
@@ -538,5 +541,44 @@ func TestCitizenUploadQuotaCountsInFlight(t *testing.T) {
 	h.web.uploadsMu.Unlock()
 	if left != 0 {
 		t.Errorf("reservations left after every release: got %d conversations, want 0", left)
+	}
+}
+
+// TestStaffReadsAudited opens the 留言 list and a citizen's file as staff:
+// both reach the audit trail, the file by its id and size, not its name.
+func TestStaffReadsAudited(t *testing.T) {
+	h := newAttachHarness(t)
+	agent := h.createAccount("zhang", "张敏", auth.RoleAgent)
+	c, citizen := h.citizen(agent)
+	msg := h.uploaded(citizen, "file", "王五的户口本.pdf", testPDF)
+
+	staff := h.client()
+	h.login(staff, "zhang")
+	if resp := h.get(staff, "/seat/messages?page=1"); resp.status != http.StatusOK {
+		t.Fatalf("留言 list: got %d, want 200", resp.status)
+	}
+	if resp := h.get(staff, "/attachments/"+msg.Attachment.ID); resp.status != http.StatusOK {
+		t.Fatalf("download: got %d, want 200", resp.status)
+	}
+	if resp := h.get(citizen, "/attachments/"+msg.Attachment.ID); resp.status != http.StatusOK {
+		t.Fatalf("citizen download: got %d, want 200", resp.status)
+	}
+
+	entries, _, err := h.audit.List(context.Background(), audit.Filter{Group: "history"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Fatalf("history entries: got %+v, want the file and the list, staff only", entries)
+	}
+	file, list := entries[0], entries[1]
+	if file.Action != audit.FileOpened || file.ActorID != agent.ID || file.Target != string(c.ID) || !strings.Contains(file.Detail, msg.Attachment.ID) {
+		t.Errorf("file entry: got %+v, want 张敏 opening %s of %s", file, msg.Attachment.ID, c.ID)
+	}
+	if strings.Contains(file.Detail, "王五") {
+		t.Errorf("file entry %q names the file, want only its id and size", file.Detail)
+	}
+	if list.Action != audit.MessagesViewed || list.Target != "第 1 页" {
+		t.Errorf("list entry: got %+v, want the first page of the 留言 list", list)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,4 +139,13 @@ func importTarget(r *http.Request) string {
 		name = r.MultipartForm.File["file"][0].Filename
 	}
 	return mode + " " + name
+}
+
+// messagesTarget names a view of the 留言 list by its page and search.
+func messagesTarget(r *http.Request) string {
+	target := "第 " + strconv.Itoa(max(pageNumber(r), 1)) + " 页"
+	if q := messageQuery(r); q != "" {
+		target += "，查找 " + q
+	}
+	return target
 }

@@ -202,7 +202,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /seat/history", s.staffPage(s.history))
 	mux.Handle("GET /seat/history/{id}", s.staffPage(s.audited(audit.HistoryViewed, pathTarget("id"), s.transcript)))
 	mux.Handle("GET /seat/history/groups/{id}", s.staffPage(s.audited(audit.HistoryViewed, groupTarget, s.groupTranscript)))
-	mux.Handle("GET /seat/messages", s.staffPage(s.leftMessages))
+	mux.Handle("GET /seat/messages", s.staffPage(s.audited(audit.MessagesViewed, messagesTarget, s.leftMessages)))
 	mux.Handle("POST /seat/messages/{id}/reply", s.staffPage(s.audited(audit.MessageReplied, pathTarget("id"), s.replyLeftMessage)))
 	mux.Handle("GET /seat/admin/accounts", s.adminPage(s.accounts))
 	mux.Handle("GET /seat/admin/audit", s.adminPage(s.auditLog))
