@@ -157,6 +157,21 @@ func TestBrowserImageAndVoice(t *testing.T) {
 		}
 	}
 
+	big := filepath.Join(t.TempDir(), "扫描件.pdf")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 21<<20); err != nil { // sparse, so quick to make
+		t.Fatal(err)
+	}
+	run(t, citizen, "citizen's oversized file is refused before it is sent",
+		chromedp.SetUploadFiles(css(sel("attach-file-input")), []string{big}, chromedp.NodeReady),
+		waitText(sel("attach-status"), "文件超过 20 MB 的大小上限"),
+	)
+	if n := evalInt(t, citizen, `document.querySelectorAll('[data-testid="attachment-file"]').length`); n != 1 {
+		t.Errorf("file cards after the oversized file: got %v, want the one sent before", n)
+	}
+
 	run(t, seat, "seat pastes a screenshot into the reply box",
 		discard(chromedp.Evaluate[bool](`(async () => {
 			const canvas = document.createElement("canvas");

@@ -271,3 +271,13 @@ func attachmentJSON(m conversation.Message) string {
 	}
 	return string(b)
 }
+
+// uploadLimits returns the largest image and file the hub accepts, for
+// the pages to check before sending; zeros when files are off.
+func (s *Server) uploadLimits() (image, file int64) {
+	if s.deps.Attachments == nil {
+		return 0, 0
+	}
+	l := s.deps.Attachments.Limits
+	return l.MaxImageBytes, l.MaxFileBytes
+}

@@ -58,6 +58,7 @@ func (s *Server) citizenView(w http.ResponseWriter, r *http.Request, channel str
 		return citizen.Page{}, internalError(err)
 	}
 	p := citizen.Page{Channel: channel, Hours: s.hoursView(), CSRF: token, Notices: s.notices(r.Context())}
+	p.MaxImageBytes, p.MaxFileBytes = s.uploadLimits()
 	if c, ok := s.citizenConversation(r); ok {
 		p.Conversation = &citizen.Conversation{ID: string(c.ID), State: c.State.String(), Rated: c.Rating != nil}
 	}

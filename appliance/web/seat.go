@@ -140,6 +140,7 @@ func (s *Server) workbench(w http.ResponseWriter, r *http.Request) error {
 	if !s.deps.Calendar.IsOpen(s.now()) {
 		view.ClosedHours, view.Hours = true, s.deps.Calendar.Describe()
 	}
+	view.MaxImageBytes, view.MaxFileBytes = s.uploadLimits()
 	if acct.MaxChats > 0 {
 		view.MaxChats = acct.MaxChats
 	}

@@ -31,6 +31,9 @@ type Page struct {
 	Lookup       Lookup
 	// Notices are the hall's announcements that show today.
 	Notices []Notice
+	// MaxImageBytes and MaxFileBytes let attach.js refuse a file that is
+	// too large before sending it; zero leaves the check to the hub.
+	MaxImageBytes, MaxFileBytes int64
 }
 
 // Notice is one announcement (公告) on the citizen page.

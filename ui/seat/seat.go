@@ -56,6 +56,9 @@ type Workbench struct {
 	// reach a seat and are offered the 留言 form; Hours describes them.
 	ClosedHours bool
 	Hours       string
+	// MaxImageBytes and MaxFileBytes let attach.js refuse a file that is
+	// too large before sending it; zero leaves the check to the hub.
+	MaxImageBytes, MaxFileBytes int64
 }
 
 // QueueItem is one waiting citizen.

@@ -164,7 +164,24 @@ function newUploadID() {
 // upload posts one file. bar is the attachment bar of the page or pane,
 // whose data-upload-url and enclosing data-conversation-id name the
 // target.
+// tooLarge returns the message for a picture or file over the hub's
+// limit, which the page carries, so a 30 MB file is refused before it is
+// sent rather than after; "" when it fits or no limit is known.
+function tooLarge(kind, file) {
+  const page = document.querySelector("[data-max-file-bytes]");
+  if (!page || kind === "voice") return "";
+  const max = Number(kind === "image" ? page.dataset.maxImageBytes : page.dataset.maxFileBytes);
+  if (!max || file.size <= max) return "";
+  const noun = kind === "image" ? "图片" : "文件";
+  return `${noun}超过 ${(max / (1 << 20)).toFixed(max % (1 << 20) ? 1 : 0)} MB 的大小上限，请压缩后再发送。`;
+}
+
 async function upload(bar, kind, file, name) {
+  const over = tooLarge(kind, file);
+  if (over) {
+    setStatus(bar, over, true);
+    return false;
+  }
   const params = { kind, name: name || file.name || "", client_id: newUploadID() };
   const conversation = bar.closest("[data-conversation-id]");
   if (bar.dataset.seat === "true" && conversation) params.conversation = conversation.dataset.conversationId;
