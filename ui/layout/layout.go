@@ -40,3 +40,19 @@ func (e Error) backURL() string {
 	}
 	return e.Back
 }
+
+// heading names the kind of problem, so a refused permission does not read
+// like a failure of the system.
+func (e Error) heading() string {
+	switch {
+	case e.Status == 401 || e.Status == 403:
+		return "抱歉，您无权访问该页面"
+	case e.Status == 404:
+		return "抱歉，未找到该页面"
+	case e.Status == 429:
+		return "操作过于频繁，请稍后再试"
+	case e.Status >= 400 && e.Status < 500:
+		return "抱歉，请求未能完成"
+	}
+	return "抱歉，页面暂时无法显示"
+}
