@@ -7,10 +7,16 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of the seat's knowledge-base search.
+// Limits of the seat's knowledge-base search. On the shipped knowledge
+// base the entries a search is about score 0.1 to 0.7, and those sharing
+// only a stray word with it (今天天气怎么样, xyzzy不存在) below 0.001, so
+// results under kbSearchMinScore, or under kbSearchMinShare of the best,
+// are left out.
 const (
 	maxKBSearchRunes   = 100
 	maxKBSearchResults = 8
+	kbSearchMinScore   = 0.05
+	kbSearchMinShare   = 0.15
 )
 
 // kbSearchItem is one entry the seat's search found, shaped like the
@@ -52,7 +58,13 @@ func (s *Server) seatKBSearch(w http.ResponseWriter, r *http.Request) error {
 		reply.Items = append(reply.Items, kbSearchItem{FAQID: e.ID, Question: e.Question, Answer: e.Answer})
 		seen[e.ID] = true
 	}
-	for _, sg := range engine.Suggest(q, maxKBSearchResults) {
+	results := engine.Suggest(q, maxKBSearchResults)
+	for _, sg := range results {
+		// Entries far behind the best, or sharing no more than a stray
+		// character with the search, would only invite a wrong insert.
+		if sg.Score < kbSearchMinScore || sg.Score < kbSearchMinShare*results[0].Score {
+			break
+		}
 		e, ok := engine.Entry(sg.FAQID)
 		if !ok || seen[e.ID] || len(reply.Items) >= maxKBSearchResults {
 			continue

@@ -43,6 +43,14 @@ func TestSeatKBSearch(t *testing.T) {
 		}
 	})
 
+	t.Run("nothing related", func(t *testing.T) {
+		var got kbSearchReply
+		decodeBody(t, search("今天天气怎么样").body, &got)
+		if len(got.Items) != 0 {
+			t.Errorf("items: got %+v, want none for chit-chat", got.Items)
+		}
+	})
+
 	bad := []struct {
 		name, q, want string
 	}{
