@@ -122,3 +122,22 @@ func (s *Server) withdrawAnnouncement(w http.ResponseWriter, r *http.Request) er
 	http.Redirect(w, r, "/seat/admin/announcements?done=withdrawn", http.StatusSeeOther)
 	return nil
 }
+
+// announcementTarget names the announcement of a withdraw request by its
+// title for the audit trail, falling back to its id.
+func (s *Server) announcementTarget(r *http.Request) string {
+	id := r.PathValue("id")
+	if s.deps.Announcements == nil {
+		return id
+	}
+	all, err := s.deps.Announcements.List(r.Context())
+	if err != nil {
+		return id
+	}
+	for _, a := range all {
+		if a.ID == id {
+			return a.Title
+		}
+	}
+	return id
+}

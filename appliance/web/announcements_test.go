@@ -69,6 +69,9 @@ func TestAnnouncementsPublishShowWithdraw(t *testing.T) {
 	if page := h.get(citizen, "/"); strings.Contains(page.body, "窗口调整通知") {
 		t.Errorf("citizen page still shows the withdrawn announcement")
 	}
+	if entries, _, _ := h.audit.List(context.Background(), audit.Filter{Group: "announcement", Limit: 1}); len(entries) != 1 || entries[0].Target != "窗口调整通知" {
+		t.Errorf("withdraw on the audit trail: got %+v, want it named by its title", entries)
+	}
 	if resp := h.postForm(admin, "/seat/admin/announcements/nope/withdraw", url.Values{csrfField: {token}}); resp.status != http.StatusNotFound {
 		t.Errorf("withdrawing an unknown id: got %d, want 404", resp.status)
 	}
@@ -78,5 +81,36 @@ func TestAnnouncementsPublishShowWithdraw(t *testing.T) {
 	h.login(agent, "zhang")
 	if resp := h.get(agent, "/seat/admin/announcements"); resp.status != http.StatusForbidden {
 		t.Errorf("announcements page for an agent: got %d, want 403", resp.status)
+	}
+}
+
+// TestNoticesFoldAfterTwo publishes four announcements: two show in full
+// and the rest fold behind one summary, so the ask box stays near the top.
+func TestNoticesFoldAfterTwo(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	h.createAccount("admin1", "王敏", auth.RoleAdmin)
+	admin := h.client()
+	token := h.login(admin, "admin1")
+	for _, title := range []string{"公告一", "公告二", "公告三", "公告四"} {
+		resp := h.postForm(admin, "/seat/admin/announcements", url.Values{
+			csrfField: {token}, "title": {title}, "body": {"内容"}, "from": {"2026-12-07"}, "until": {"2026-12-08"},
+		})
+		if resp.status != http.StatusSeeOther {
+			t.Fatalf("publish %s: got %d, want 303", title, resp.status)
+		}
+	}
+	page := h.get(h.client(), "/").body
+	if n := strings.Count(page, `data-testid="notice"`); n != 4 {
+		t.Errorf("notices on the page: got %d, want 4", n)
+	}
+	more := strings.Index(page, `data-testid="notice-more"`)
+	if more < 0 || !strings.Contains(page, "另有 2 条公告") {
+		t.Fatalf("want the older two folded behind 另有 2 条公告")
+	}
+	if i := strings.Index(page, "公告四"); i < 0 || i > more {
+		t.Errorf("the newest announcement should open in full, before the fold")
+	}
+	if i := strings.Index(page, "公告一"); i < more {
+		t.Errorf("the oldest announcement should be folded")
 	}
 }

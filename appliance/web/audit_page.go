@@ -106,8 +106,12 @@ func auditRow(e audit.Entry, names map[string]string, format func(time.Time) str
 	if n, ok := names[e.ActorID]; ok && n != "" {
 		actor = n
 	}
-	if e.ActorID == "" {
+	switch {
+	case e.ActorID == "":
 		actor = "未知账号"
+	case e.Action == audit.LoginFailed:
+		// The attempt was on this account, by anyone.
+		actor += "（被尝试登录）"
 	}
 	label, ok := auditActionLabels[e.Action]
 	if !ok {

@@ -90,7 +90,7 @@ func TestAuditTrailRecordsStaffActions(t *testing.T) {
 	if n := strings.Count(view.body, `data-testid="audit-row"`); n != 5 {
 		t.Errorf("login rows on the page: got %d, want 5", n)
 	}
-	for _, want := range []string{"登录失败", "未知账号", "张敏", "账号或密码错误"} {
+	for _, want := range []string{"登录失败", "未知账号", "张敏（被尝试登录）", "账号或密码错误"} {
 		if !strings.Contains(view.body, want) {
 			t.Errorf("audit page lacks %q", want)
 		}

@@ -208,7 +208,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /seat/admin/audit", s.adminPage(s.auditLog))
 	mux.Handle("GET /seat/admin/announcements", s.adminPage(s.announcementsPage))
 	mux.Handle("POST /seat/admin/announcements", s.adminPage(s.audited(audit.AnnouncementPublished, formTarget("title"), s.publishAnnouncement)))
-	mux.Handle("POST /seat/admin/announcements/{id}/withdraw", s.adminPage(s.audited(audit.AnnouncementWithdrawn, pathTarget("id"), s.withdrawAnnouncement)))
+	mux.Handle("POST /seat/admin/announcements/{id}/withdraw", s.adminPage(s.audited(audit.AnnouncementWithdrawn, s.announcementTarget, s.withdrawAnnouncement)))
 	mux.Handle("GET /seat/admin/stats", s.requireStaff(auth.RoleSupervisor, true, s.page(s.statsPage)))
 	mux.Handle("POST /seat/admin/accounts", s.adminPage(s.audited(audit.AccountCreated, formTarget("login"), s.createAccount)))
 	mux.Handle("POST /seat/admin/accounts/{id}", s.adminPage(s.audited(audit.AccountUpdated, pathTarget("id"), s.updateAccount)))

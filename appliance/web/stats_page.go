@@ -60,7 +60,7 @@ func statsFigures(r stats.Report) []seat.StatsFigure {
 	satisfied := stats.Share(t.Satisfied, t.Ratings)
 	waitNote := "暂无接入记录"
 	if t.Served > 0 {
-		waitNote = "等待中位数 " + minutes(r.WaitMedian) + "，95% 的市民在 " + minutes(r.WaitP95) + " 内接入"
+		waitNote = fmt.Sprintf("共 %d 次接入，等待中位数 %s，95%% 的市民在 %s内接入", t.Served, minutes(r.WaitMedian), minutes(r.WaitP95))
 	}
 	ratingNote := "暂无评价（目标不低于 95%）"
 	if t.Ratings > 0 {

@@ -78,7 +78,7 @@ func AuditLogView(a AuditLog) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main class=\"admin audit-log\" data-testid=\"audit-page\"><h2>操作日志</h2><p class=\"hint\">记录坐席登录、账号和密码变更、留言答复、查看会话记录、知识库发布和政策法规库更新。记录加密保存，只有管理员可以查看，不能修改或删除。</p><form method=\"get\" action=\"/seat/admin/audit\" class=\"search-form\" data-testid=\"audit-filter\"><label for=\"audit-group\">操作类别</label> <select id=\"audit-group\" name=\"group\" data-testid=\"audit-group\"><option value=\"\">全部</option> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<main class=\"admin audit-log\" data-testid=\"audit-page\"><h2>操作日志</h2><p class=\"hint\">记录坐席登录、账号和密码变更、留言答复、查看会话记录、留言和文件、知识库和政策法规库的变更、公告的发布和撤下，以及在线备份。登录失败一行的账号是被尝试登录的账号，不一定是其本人操作。记录加密保存，只有管理员可以查看，不能修改或删除。</p><form method=\"get\" action=\"/seat/admin/audit\" class=\"search-form\" data-testid=\"audit-filter\"><label for=\"audit-group\">操作类别</label> <select id=\"audit-group\" name=\"group\" data-testid=\"audit-group\"><option value=\"\">全部</option> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

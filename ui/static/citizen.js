@@ -228,10 +228,10 @@ el("leave-form").addEventListener("submit", async (ev) => {
 });
 
 // focusField puts the cursor in the field of form prefix that an error
-// names (name, phone or text), so a keyboard or screen-reader user lands
-// where the correction is due.
+// names (name, phone, text or ref), so a keyboard or screen-reader user
+// lands where the correction is due.
 function focusField(prefix, field) {
-  if (!["name", "phone", "text"].includes(field)) return;
+  if (!["name", "phone", "text", "ref"].includes(field)) return;
   const input = el(`${prefix}-${field}`);
   input.setAttribute("aria-invalid", "true");
   input.focus();
@@ -256,6 +256,9 @@ el("lookup-form").addEventListener("submit", async (ev) => {
     }
     setText(error, errorText(data, busyText));
     show(error, true);
+    // A miss never says which of the two was wrong, so the number, the
+    // first of them, gets the cursor.
+    if (status === 404) focusField("lookup", "ref");
   } catch {
     setText(error, busyText);
     show(error, true);
