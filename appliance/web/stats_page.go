@@ -86,7 +86,7 @@ func statsCharts(r stats.Report) []seat.StatsChart {
 		for _, d := range r.Days {
 			top = max(top, all(d))
 		}
-		c := seat.StatsChart{Title: title, Legend: legend, PartLegend: partLegend}
+		c := seat.StatsChart{Title: title, Legend: legend, PartLegend: partLegend, Max: top}
 		for _, d := range r.Days {
 			c.Bars = append(c.Bars, seat.StatsBar{
 				Label: d.Date[5:], Value: all(d), Part: part(d),

@@ -61,6 +61,9 @@ func TestStatsPage(t *testing.T) {
 			t.Errorf("statistics page lacks %q", want)
 		}
 	}
+	if !strings.Contains(page.body, "纵轴最高 3") {
+		t.Errorf("the handoff chart lacks its scale (3 handoffs on one day)")
+	}
 	if n := strings.Count(page.body, `data-testid="stats-chart"`); n != 3 {
 		t.Errorf("charts: got %d, want 3", n)
 	}
