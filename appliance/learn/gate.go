@@ -38,8 +38,8 @@ type GateResult struct {
 	// drops the entry they expect: an entry taken out on purpose can no
 	// longer answer them, and that is the administrator's decision, not a
 	// fault of the model.
-	Retired int
-	Live, Candidate     Figures
+	Retired         int
+	Live, Candidate Figures
 	// Passed is set when the candidate's top-1 is at least the live one's.
 	Passed bool
 	// Regressions are the questions the live engine answered right and the
