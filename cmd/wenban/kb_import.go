@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/config"
 	"wenban/appliance/kb"
 	"wenban/appliance/learn"
@@ -69,7 +70,8 @@ func runKBImport(ctx context.Context, args []string, out, errOut io.Writer) erro
 	}
 	printGate(out, outcome)
 	fmt.Fprintln(out, "如问办服务正在运行，请重启服务以启用新知识库。")
-	return nil
+	detail := fmt.Sprintf("新增 %d 条，更新 %d 条，删除 %d 条，发布为第 %d 版", res.Added, res.Updated, res.Removed, outcome.Version.Number)
+	return recordCLIDetail(ctx, audit.New(db, audit.Options{}), audit.KBImported, "导入 "+filepath.Base(files[0]), detail)
 }
 
 // checkImport runs the checks the retrain gate leaves out: every

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"wenban/appliance/audit"
 	"wenban/appliance/kb"
 )
 
@@ -75,5 +76,9 @@ func TestKBImportGate(t *testing.T) {
 	}
 	if !strings.Contains(out, "已发布为知识库第 2 版") || !strings.Contains(out, "强制发布") {
 		t.Errorf("forced import output %q, want version 2 and the override warning", out)
+	}
+	// Only the import that went through is on the audit trail.
+	if got := auditedActions(t, data, audit.Filter{Group: "kb"}); len(got) != 1 || got[0].Action != audit.KBImported || got[0].ActorID != audit.CLIActor || !strings.Contains(got[0].Detail, "第 2 版") {
+		t.Errorf("kb entries on the audit trail: got %+v, want the forced import by the command line", got)
 	}
 }

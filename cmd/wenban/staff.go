@@ -46,7 +46,12 @@ func openAuth(name string, args []string, errOut io.Writer, extra func(*pflag.Fl
 // audit trail, which administrators read on the 操作日志 page, so changes
 // that bypass the pages are on record too.
 func recordCLI(ctx context.Context, trail *audit.Log, action audit.Action, target string) error {
-	e := audit.Entry{ActorID: audit.CLIActor, Actor: "本机命令行", Action: action, Target: target, Remote: "本机"}
+	return recordCLIDetail(ctx, trail, action, target, "")
+}
+
+// recordCLIDetail is recordCLI with a short fact about the change.
+func recordCLIDetail(ctx context.Context, trail *audit.Log, action audit.Action, target, detail string) error {
+	e := audit.Entry{ActorID: audit.CLIActor, Actor: "本机命令行", Action: action, Target: target, Detail: detail, Remote: "本机"}
 	if err := trail.Record(ctx, e); err != nil {
 		return fmt.Errorf("the change is saved, but recording it in the audit trail failed: %w", err)
 	}
