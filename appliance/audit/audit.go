@@ -56,6 +56,12 @@ const (
 // hub's machine, which has no staff login.
 const CLIActor = "cli"
 
+// CLIEntry returns the entry of a change made with the wenban command on
+// the hub's machine.
+func CLIEntry(action Action, target, detail string) Entry {
+	return Entry{ActorID: CLIActor, Actor: "本机命令行", Action: action, Target: target, Detail: detail, Remote: "本机"}
+}
+
 // Group returns the part of a before the dot.
 func (a Action) Group() string {
 	g, _, _ := strings.Cut(string(a), ".")

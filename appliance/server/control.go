@@ -63,8 +63,7 @@ func relativeToData(data, dir string) string {
 // control socket admits only the hub's own user, so the actor is the
 // command line on this machine.
 func (s *Server) recordBackup(files int) {
-	e := audit.Entry{ActorID: audit.CLIActor, Actor: "本机命令行", Action: audit.BackupWritten,
-		Detail: fmt.Sprintf("在线备份，共 %d 个文件", files), Remote: "本机"}
+	e := audit.CLIEntry(audit.BackupWritten, "", fmt.Sprintf("在线备份，共 %d 个文件", files))
 	if err := s.audit.Record(context.Background(), e); err != nil {
 		s.log.Error("recording backup in the audit trail failed", "err", err)
 	}

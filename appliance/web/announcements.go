@@ -19,6 +19,10 @@ type AnnouncementBoard interface {
 	Current(ctx context.Context) ([]announce.Announcement, error)
 }
 
+// errNoAnnouncements is the reply of the announcement routes on a hub without
+// an announcement board.
+var errNoAnnouncements = &appError{Status: http.StatusNotFound, Message: "本服务中心未启用公告。"}
+
 // notices returns today's announcements for the citizen page. A failure
 // only logs, because the page must still answer questions.
 func (s *Server) notices(ctx context.Context) []citizen.Notice {
@@ -58,7 +62,7 @@ func (s *Server) announcementsPage(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, status int, view seat.Announcements) error {
 	if s.deps.Announcements == nil {
-		return &appError{Status: http.StatusNotFound, Message: "本服务中心未启用公告。"}
+		return errNoAnnouncements
 	}
 	all, err := s.deps.Announcements.List(r.Context())
 	if err != nil {
@@ -87,7 +91,7 @@ func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, sta
 // publishAnnouncement serves POST /seat/admin/announcements.
 func (s *Server) publishAnnouncement(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Announcements == nil {
-		return &appError{Status: http.StatusNotFound, Message: "本服务中心未启用公告。"}
+		return errNoAnnouncements
 	}
 	_, acct := account(r)
 	a := announce.Announcement{
@@ -110,7 +114,7 @@ func (s *Server) publishAnnouncement(w http.ResponseWriter, r *http.Request) err
 // withdrawAnnouncement serves POST /seat/admin/announcements/{id}/withdraw.
 func (s *Server) withdrawAnnouncement(w http.ResponseWriter, r *http.Request) error {
 	if s.deps.Announcements == nil {
-		return &appError{Status: http.StatusNotFound, Message: "本服务中心未启用公告。"}
+		return errNoAnnouncements
 	}
 	_, err := s.deps.Announcements.Withdraw(r.Context(), r.PathValue("id"))
 	if errors.Is(err, announce.ErrNotFound) {

@@ -99,7 +99,7 @@ func (s *Server) apiCitizenUpload(w http.ResponseWriter, r *http.Request) error 
 // counts as the largest file it could be.
 func (s *Server) reserveCitizenQuota(r *http.Request, id conversation.ID) (release func(), err error) {
 	if s.deps.Attachments == nil {
-		return func() {}, nil // upload answers that files are off
+		return func() {}, nil // upload then reports that files are off
 	}
 	limits := s.deps.Attachments.Limits
 	limit := limits.MaxCitizenBytes

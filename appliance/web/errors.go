@@ -48,7 +48,7 @@ const (
 	msgInvalidText  = "内容含有无法识别的字符，请检查后重新输入。"
 	msgNoSeat       = "当前暂无人工客服在线，您可以留言，工作人员将尽快与您联系。"
 	msgTooMany      = "操作过于频繁，请稍后再试。"
-	// msgMustChangePassword answers a JSON request of an account whose
+	// msgMustChangePassword is the reply to a JSON request of an account whose
 	// password was handed over and not yet changed.
 	msgMustChangePassword = "请先修改初始密码，再使用坐席功能。"
 	msgQueueFull          = "当前排队人数较多，请您留言，工作人员将尽快与您联系。"

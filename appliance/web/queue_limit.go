@@ -15,12 +15,12 @@ import (
 // address.
 const maxQueuedPerClient = 30
 
-// msgQueuedFromClient answers a handoff over maxQueuedPerClient.
+// msgQueuedFromClient is the reply to a handoff over maxQueuedPerClient.
 const msgQueuedFromClient = "您所在网络中正在排队的市民较多，请稍后再试，或先留言，工作人员将尽快与您联系。"
 
-// checkQueuedFrom refuses a handoff when the client already holds
-// maxQueuedPerClient queue places, and forgets the conversations that
-// have left the queue.
+// checkQueuedFrom rejects a handoff when the client already has
+// maxQueuedPerClient queue places, and drops the conversations that have
+// left the queue from its record.
 func (s *Server) checkQueuedFrom(ctx context.Context, key string) error {
 	queue, err := s.deps.Conversations.Queue(ctx)
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Server) checkQueuedFrom(ctx context.Context, key string) error {
 		}
 	}
 	if n >= maxQueuedPerClient {
-		s.log.Warn("handoff refused, client holds too many queue places", "places", n)
+		s.log.Warn("handoff rejected: client has too many queue places", "places", n)
 		return &appError{Status: http.StatusTooManyRequests, Message: msgQueuedFromClient, LeaveMessage: true,
 			Cause: errors.New("client over its queue places")}
 	}

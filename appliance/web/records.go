@@ -197,10 +197,9 @@ func (s *Server) renderLeftMessages(w http.ResponseWriter, r *http.Request, stat
 	view := seat.Messages{Nav: navOf(r, "messages"), Error: problem, Query: query}
 	matches := filterByRef(list, query)
 	view.Total = len(matches)
-	view.Pages = max(1, (len(matches)+messagesPerPage-1)/messagesPerPage)
-	view.Page = min(max(pageNumber(r), 1), view.Pages)
-	start := (view.Page - 1) * messagesPerPage
-	for _, m := range matches[start:min(start+messagesPerPage, len(matches))] {
+	view.Page, view.Pages = pageOf(r, len(matches), messagesPerPage)
+	start, end := pageBounds(view.Page, len(matches), messagesPerPage)
+	for _, m := range matches[start:end] {
 		view.Items = append(view.Items, s.leftMessageItem(m))
 	}
 	return s.render(w, r, status, seat.MessagesView(view))
@@ -208,6 +207,19 @@ func (s *Server) renderLeftMessages(w http.ResponseWriter, r *http.Request, stat
 
 // messagesPerPage keeps the 留言 page light however many messages pile up.
 const messagesPerPage = 50
+
+// pageOf returns the page the request asks for, kept between 1 and the
+// last page, and how many pages total items fill at perPage each.
+func pageOf(r *http.Request, total, perPage int) (page, pages int) {
+	pages = max(1, (total+perPage-1)/perPage)
+	return min(max(pageNumber(r), 1), pages), pages
+}
+
+// pageBounds returns the slice bounds of page among total items.
+func pageBounds(page, total, perPage int) (start, end int) {
+	start = min((page-1)*perPage, total)
+	return start, min(start+perPage, total)
+}
 
 // pageNumber returns the page query parameter, or 1 when it is missing or
 // not a number.

@@ -51,8 +51,7 @@ func recordCLI(ctx context.Context, trail *audit.Log, action audit.Action, targe
 
 // recordCLIDetail is recordCLI with a short fact about the change.
 func recordCLIDetail(ctx context.Context, trail *audit.Log, action audit.Action, target, detail string) error {
-	e := audit.Entry{ActorID: audit.CLIActor, Actor: "本机命令行", Action: action, Target: target, Detail: detail, Remote: "本机"}
-	if err := trail.Record(ctx, e); err != nil {
+	if err := trail.Record(ctx, audit.CLIEntry(action, target, detail)); err != nil {
 		return fmt.Errorf("the change is saved, but recording it in the audit trail failed: %w", err)
 	}
 	return nil
