@@ -19,8 +19,8 @@ type AnnouncementBoard interface {
 	Current(ctx context.Context) ([]announce.Announcement, error)
 }
 
-// errNoAnnouncements is the reply of the announcement routes on a hub without
-// an announcement board.
+// errNoAnnouncements is the reply of the announcement routes on a hub
+// without an announcement board.
 var errNoAnnouncements = &appError{Status: http.StatusNotFound, Message: "本服务中心未启用公告。"}
 
 // notices returns today's announcements for the citizen page. A failure

@@ -18,8 +18,8 @@ import (
 // wrong phone number, so the lookup never tells which one was wrong.
 const msgLookupMiss = "未找到与该留言编号和联系电话相符的留言，请核对后重试。"
 
-// msgLookupTooMany is the reply to a lookup over one of its limits. It tells the
-// citizen how long to wait and where else to ask.
+// msgLookupTooMany is the reply to a lookup over one of its limits. It
+// tells the citizen how long to wait and where else to ask.
 const msgLookupTooMany = "查询过于频繁，请半小时后再试；如需尽快了解办理情况，请拨打服务热线或到窗口咨询。"
 
 // Rates of the citizen's status lookup. A reference number is easy to
